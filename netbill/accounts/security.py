@@ -1,0 +1,220 @@
+"""Login with throttling and lockout, TOTP two-factor, recovery codes, the auth log."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+
+import pyotp
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from netbill.accounts.models import AuthLog, RecoveryCode, User
+from netbill.core.audit import audit_record
+from netbill.core.choices import Role
+from netbill.core.crypto import decrypt, encrypt
+
+RECOVERY_CODE_COUNT = 10
+# Checked against when the email is unknown, so both paths cost one argon2 hash.
+_DUMMY_HASH = "argon2$argon2id$v=19$m=102400,t=2,p=8$c29tZXNhbHQ$Wm9vYmFyYmF6cXV4cXV1eA"
+
+
+class LoginRefused(Exception):
+    """Login failed; ``message`` is safe to show (never says which part was wrong)."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+def auth_log(*, user: User | None, email: str, event: str, success: bool, reason: str = "",
+             ip: str | None = None, user_agent: str = "") -> AuthLog:
+    return AuthLog.objects.create(
+        tenant_id=getattr(user, "tenant_id", None), user=user, email=email[:254], event=event,
+        success=success, reason=reason[:120], ip=ip or None, user_agent=(user_agent or "")[:300],
+    )
+
+
+def _ip_locked(ip: str | None) -> bool:
+    """Too many failures from one address (any accounts) within the window."""
+    if not ip:
+        return False
+    since = timezone.now() - timezone.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    failures = AuthLog.objects.filter(ip=ip, event="login", success=False, created_at__gte=since).count()
+    return failures >= settings.LOGIN_MAX_FAILURES * 4
+
+
+def login_check_password(*, email: str, password: str, ip: str | None, user_agent: str) -> User:
+    """First login step: email + password, with lockout.  Raises :class:`LoginRefused`."""
+    email = (email or "").strip().lower()
+    generic = _("Email or password is not correct.")
+    now = timezone.now()
+    if _ip_locked(ip):
+        auth_log(user=None, email=email, event="login", success=False, reason="ip throttled",
+                 ip=ip, user_agent=user_agent)
+        raise LoginRefused(_("Too many failed logins from your address. Try again later."), "ip throttled")
+    user = User.objects.select_related("tenant").filter(email__iexact=email).first()
+    if user is None:
+        check_password(password, _DUMMY_HASH)
+        auth_log(user=None, email=email, event="login", success=False, reason="unknown email",
+                 ip=ip, user_agent=user_agent)
+        raise LoginRefused(generic, "unknown email")
+    if user.locked_until and user.locked_until > now:
+        auth_log(user=user, email=email, event="login", success=False, reason="locked",
+                 ip=ip, user_agent=user_agent)
+        raise LoginRefused(_("This account is locked after too many failed logins. Try again later."),
+                           "locked")
+    if not user.check_password(password):
+        _record_failure(user, now)
+        auth_log(user=user, email=email, event="login", success=False, reason="bad password",
+                 ip=ip, user_agent=user_agent)
+        raise LoginRefused(generic, "bad password")
+    if not user.is_active or (user.tenant is not None and not user.tenant.is_active):
+        auth_log(user=user, email=email, event="login", success=False, reason="inactive",
+                 ip=ip, user_agent=user_agent)
+        raise LoginRefused(_("This account is disabled."), "inactive")
+    return user
+
+
+def _record_failure(user: User, now) -> None:
+    window = timezone.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.first_failed_login_at is None or now - locked.first_failed_login_at > window:
+            locked.failed_logins = 0
+            locked.first_failed_login_at = now
+        locked.failed_logins = F("failed_logins") + 1
+        locked.save(update_fields=["failed_logins", "first_failed_login_at"])
+        locked.refresh_from_db(fields=["failed_logins"])
+        if locked.failed_logins >= settings.LOGIN_MAX_FAILURES:
+            locked.locked_until = now + timezone.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+            locked.failed_logins = 0
+            locked.first_failed_login_at = None
+            locked.save(update_fields=["locked_until", "failed_logins", "first_failed_login_at"])
+            auth_log(user=locked, email=locked.email, event="lockout", success=False,
+                     reason=f"{settings.LOGIN_MAX_FAILURES} failed logins")
+
+
+def login_succeeded(*, user: User, ip: str | None, user_agent: str, event: str = "login") -> None:
+    User.objects.filter(pk=user.pk).update(failed_logins=0, first_failed_login_at=None,
+                                           locked_until=None)
+    auth_log(user=user, email=user.email, event=event, success=True, ip=ip, user_agent=user_agent)
+
+
+# --- TOTP -------------------------------------------------------------------------
+
+
+def totp_secret(user: User) -> str | None:
+    return decrypt(user.totp_secret_encrypted) if user.totp_secret_encrypted else None
+
+
+def totp_begin_enrol(*, user: User) -> str:
+    """Start enrolment: a fresh secret, stored encrypted, not yet enabled."""
+    secret = pyotp.random_base32()
+    user.totp_secret_encrypted = encrypt(secret)
+    user.totp_enabled = False
+    user.save(update_fields=["totp_secret_encrypted", "totp_enabled"])
+    return secret
+
+
+def totp_provisioning_uri(user: User, secret: str) -> str:
+    issuer = user.tenant.name if user.tenant_id else "netbill"
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
+
+
+def totp_qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+def _code_ok(secret: str, code: str) -> bool:
+    code = (code or "").strip().replace(" ", "")
+    return code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().lower().replace("-", "").encode()).hexdigest()
+
+
+def totp_confirm(*, user: User, code: str) -> list[str]:
+    """Finish enrolment with a code from the app; returns new recovery codes (shown once)."""
+    secret = totp_secret(user)
+    if not secret or not _code_ok(secret, code):
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"code": _("That code is not valid. Check the time on your phone.")})
+    with transaction.atomic():
+        user.totp_enabled = True
+        user.save(update_fields=["totp_enabled"])
+        codes = _new_recovery_codes(user)
+        audit_record(actor=user, action="2fa.enable", obj=user, tenant=user.tenant)
+    return codes
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=_hash_code(c)) for c in codes)
+    return codes
+
+
+def second_factor_verify(*, user: User, code: str, ip: str | None, user_agent: str) -> bool:
+    """Second login step: a TOTP code or an unused recovery code."""
+    secret = totp_secret(user)
+    if secret and _code_ok(secret, code):
+        auth_log(user=user, email=user.email, event="2fa", success=True, ip=ip, user_agent=user_agent)
+        return True
+    with transaction.atomic():
+        recovery = (RecoveryCode.objects.select_for_update()
+                    .filter(user=user, code_hash=_hash_code(code or ""), used_at__isnull=True).first())
+        if recovery is not None:
+            recovery.used_at = timezone.now()
+            recovery.save(update_fields=["used_at"])
+            auth_log(user=user, email=user.email, event="2fa", success=True,
+                     reason="recovery code", ip=ip, user_agent=user_agent)
+            return True
+    _record_failure(user, timezone.now())
+    auth_log(user=user, email=user.email, event="2fa", success=False, reason="bad code",
+             ip=ip, user_agent=user_agent)
+    return False
+
+
+def totp_disable(*, user: User, password: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    if not user.check_password(password):
+        raise ValidationError({"password": _("Your password is not correct.")})
+    _totp_clear(user)
+    audit_record(actor=user, action="2fa.disable", obj=user, tenant=user.tenant)
+
+
+def totp_admin_reset(*, actor: User, user: User) -> None:
+    """A group admin clears another account's 2FA (lost phone)."""
+    from django.core.exceptions import PermissionDenied
+
+    if actor.role != Role.GROUP_ADMIN or actor.tenant_id != user.tenant_id:
+        raise PermissionDenied(_("Only the group admin resets two-factor authentication."))
+    with transaction.atomic():
+        _totp_clear(user)
+        audit_record(actor=actor, action="2fa.admin_reset", obj=user, tenant=user.tenant)
+
+
+def _totp_clear(user: User) -> None:
+    user.totp_secret_encrypted = ""
+    user.totp_enabled = False
+    user.save(update_fields=["totp_secret_encrypted", "totp_enabled"])
+    RecoveryCode.objects.filter(user=user).delete()
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()

@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("netbill.core.urls")),
+    path("accounts/", include("netbill.accounts.urls")),
+    path("company/", include("netbill.tenancy.urls")),
+    path("catalog/", include("netbill.catalog.urls")),
+    path("customers/", include("netbill.customers.urls")),
+    path("api/", include("netbill.api_urls")),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "netbill.core.views.permission_denied"
