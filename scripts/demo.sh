@@ -25,7 +25,7 @@ export DEBUG=1
 # broker messages.
 rm -f var/demo.sqlite3 var/demo.sqlite3-journal var/demo.sqlite3-wal var/demo.sqlite3-shm
 rm -rf var/broker
-mkdir -p var/broker/out var/broker/processed var/media
+mkdir -p var/broker/out var/broker/processed var/broker/control var/media
 
 "$PY" manage.py migrate --noinput
 "$PY" manage.py collectstatic --noinput -v0
