@@ -1,7 +1,41 @@
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from django.urls import path
+"""The REST API: OpenAPI schema, the docs page, and v1's resources."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from netbill.accounts.api.views import ApiTokenViewSet, StaffViewSet
+from netbill.catalog.api.views import (
+    BillingProfileViewSet,
+    MasterPackageViewSet,
+    OperatorPackageViewSet,
+    VatProfileViewSet,
+)
+from netbill.core.api.views import ApiDocsView, PermissionKeysView, SectionsView
+from netbill.customers.api.views import CustomerViewSet, CustomFieldViewSet, ZoneViewSet
+from netbill.tenancy.api.views import CompanyView, TenantViewSet
+
+router = DefaultRouter()
+router.register("tenants", TenantViewSet, basename="tenant")
+router.register("staff", StaffViewSet, basename="staff")
+router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("zones", ZoneViewSet, basename="zone")
+router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
+router.register("master-packages", MasterPackageViewSet, basename="master-package")
+router.register("operator-packages", OperatorPackageViewSet, basename="operator-package")
+router.register("billing-profiles", BillingProfileViewSet, basename="billing-profile")
+router.register("vat-profiles", VatProfileViewSet, basename="vat-profile")
+router.register("customers", CustomerViewSet, basename="customer")
+
+v1 = [
+    path("company/", CompanyView.as_view(), name="company"),
+    path("permission-keys/", PermissionKeysView.as_view(), name="permission-keys"),
+    path("sections/", SectionsView.as_view(), name="sections"),
+    *router.urls,
+]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("v1/", include((v1, "api-v1"))),
 ]

@@ -97,7 +97,9 @@ def with_list_price(qs: QuerySet) -> QuerySet:
     money = DecimalField(max_digits=14, decimal_places=2)
     return qs.annotate(
         list_price=Coalesce(
-            "custom_price", Subquery(reseller_price, output_field=money), "package__price",
+            "custom_price",
+            Subquery(reseller_price, output_field=money),
+            "package__price",
             output_field=money,
         )
     )

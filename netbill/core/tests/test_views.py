@@ -1,0 +1,89 @@
+"""Dashboard, activity log and outbox pages."""
+
+import pytest
+from django.urls import reverse
+
+from netbill.core.choices import OutboxStatus
+from netbill.core.models import OutboxMessage
+from netbill.core.outbox import outbox_drain
+from netbill.core.testing import make_customer
+from netbill.customers.services import customer_set_status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_counts_only_the_users_scope(client, world):
+    make_customer(world, owner=world.operator)
+    make_customer(world, owner=world.operator, status="suspended")
+    make_customer(world, owner=world.operator2, status="disabled")
+    make_customer(world, owner=world.operator2, status="fup")
+
+    client.force_login(world.operator)
+    body = client.get(reverse("core:dashboard")).content.decode()
+    assert 'data-count="active">1<' in body
+    assert 'data-count="suspended">1<' in body
+    assert 'data-count="disabled">0<' in body
+
+    client.force_login(world.admin)
+    body = client.get(reverse("core:dashboard")).content.decode()
+    assert 'data-count="disabled">1<' in body
+    assert 'data-count="fup">1<' in body
+
+
+def test_dashboard_hides_count_widgets_without_the_key(client, world):
+    world.op_manager.granted_keys = ["dashboard"]
+    world.op_manager.save()
+    make_customer(world)
+    client.force_login(world.op_manager)
+    response = client.get(reverse("core:dashboard"))
+    assert response.status_code == 200
+    assert b'data-testid="customer-counts"' not in response.content
+
+
+def test_sales_manager_without_dashboard_key_gets_403(client, world):
+    client.force_login(world.sales)
+    assert client.get(reverse("core:dashboard")).status_code == 403
+
+
+def test_activity_log_shows_before_and_after_in_scope(client, world):
+    mine = make_customer(world, owner=world.operator, name="Mine Customer")
+    theirs = make_customer(world, owner=world.operator2, name="Theirs Customer")
+    customer_set_status(actor=world.admin, customer=mine, status="suspended", reason="late")
+    customer_set_status(actor=world.admin, customer=theirs, status="suspended", reason="late")
+
+    client.force_login(world.operator)
+    body = client.get(reverse("core:activity")).content.decode()
+    assert "Mine Customer" in body
+    assert "Theirs Customer" not in body
+    assert "suspended" in body
+
+
+def test_outbox_page_shows_dead_letters_to_group_admin_and_retry_requeues(client, world):
+    dead = OutboxMessage.objects.create(tenant=world.tenant, kind="no.such", payload={},
+                                        status=OutboxStatus.DEAD, attempts=6,
+                                        next_attempt_at="2020-01-01T00:00:00Z", last_error="boom")
+    client.force_login(world.admin)
+    body = client.get(reverse("core:outbox")).content.decode()
+    assert 'data-testid="dead-count">1 dead letters' in body
+    response = client.post(reverse("core:outbox_retry", args=[dead.pk]))
+    assert response.status_code == 302
+    dead.refresh_from_db()
+    assert (dead.status, dead.attempts) == (OutboxStatus.PENDING, 0)
+    outbox_drain()
+    dead.refresh_from_db()
+    assert dead.attempts == 1
+
+
+def test_operator_cannot_see_outbox(client, world):
+    client.force_login(world.operator)
+    assert client.get(reverse("core:outbox")).status_code == 403
+
+
+def test_other_tenants_dead_letter_cannot_be_retried(client, world, other_world):
+    theirs = OutboxMessage.objects.create(tenant=other_world.tenant, kind="x", payload={},
+                                          status=OutboxStatus.DEAD,
+                                          next_attempt_at="2020-01-01T00:00:00Z")
+    client.force_login(world.admin)
+    assert client.post(reverse("core:outbox_retry", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == OutboxStatus.DEAD
