@@ -66,6 +66,15 @@ class CodeForm(TablerForm):
     )
 
 
+class TotpCodeForm(TablerForm):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=10,
+        help_text=_("The 6-digit code your authenticator app shows now."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class ProfileForm(TablerForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     email = forms.EmailField(label=_("Email"))

@@ -38,11 +38,13 @@ from netbill.accounts.forms import (
     StaffCreateForm,
     StaffEditForm,
     StaffPasswordForm,
+    TotpCodeForm,
 )
 from netbill.accounts.middleware import SESSION_KEY as GET_ACCESS_SESSION_KEY
 from netbill.accounts.models import ApiToken, AuthLog, SalesNote, User
 from netbill.core import permissions as P
 from netbill.core.choices import RESELLER_ROLES, Role
+from netbill.core.http import client_ip, user_agent
 from netbill.core.menu import build_menu
 from netbill.core.scope import get_visible_or_404
 from netbill.core.views import PanelMixin, ScopedListView, apply_validation_error
@@ -58,17 +60,14 @@ PENDING_SECONDS = 300
 
 
 def client_meta(request) -> tuple[str | None, str]:
-    """The client's address and user agent for the auth log.  Behind a proxy the address
-    comes from its headers only when TRUST_PROXY_HEADERS says they can be believed."""
-    ip = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "TRUST_PROXY_HEADERS", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-        ip = forwarded or request.META.get("HTTP_X_REAL_IP", "").strip() or ip
+    """The client's address and user agent for the auth log (see :mod:`netbill.core.http`).
+    A forged proxy header that is not an address is dropped rather than stored."""
+    ip = client_ip(request)
     try:
-        ip = str(ipaddress.ip_address(ip))
+        ip = str(ipaddress.ip_address(ip)) if ip else None
     except ValueError:
         ip = None
-    return ip, request.META.get("HTTP_USER_AGENT", "")[:300]
+    return ip, user_agent(request)
 
 
 def landing_url(user) -> str:
@@ -306,7 +305,7 @@ class SecurityView(OwnAccountMixin, View):
             "recovery_left": security.recovery_codes_left(user) if user.totp_enabled else 0,
             "tokens": ApiToken.objects.filter(user=user),
             "token_form": extra.pop("token_form", None) or ApiTokenForm(),
-            "confirm_form": extra.pop("confirm_form", None) or CodeForm(),
+            "confirm_form": extra.pop("confirm_form", None) or TotpCodeForm(),
             "disable_form": extra.pop("disable_form", None) or PasswordConfirmForm(),
             "recovery_form": extra.pop("recovery_form", None) or PasswordConfirmForm(),
             "impersonating": impersonating(request),
@@ -346,7 +345,7 @@ class TotpEnrolView(SecurityActionView):
 
 class TotpConfirmView(SecurityActionView):
     def act(self, request):
-        form = CodeForm(request.POST)
+        form = TotpCodeForm(request.POST)
         if form.is_valid():
             try:
                 codes = security.totp_confirm(user=request.user, code=form.cleaned_data["code"])

@@ -7,11 +7,14 @@ import decimal
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from netbill.core.models import ActivityLog
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, decimal.Decimal):

@@ -239,6 +239,10 @@ def effective_keys(user) -> frozenset[str]:
         for reseller in _reseller_chain(user):
             for section in reseller.disabled_sections or ():
                 keys = keys - SECTIONS.get(section, ("", frozenset()))[1]
+        if user.role == Role.MANAGER and user.parent is not None:
+            # A manager never holds more than its parent: revoking a key from an operator
+            # takes it from the operator's managers too.
+            keys = keys & effective_keys(user.parent)
     user._netbill_keys = keys
     return keys
 

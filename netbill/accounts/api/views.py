@@ -36,7 +36,12 @@ class StaffViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ScopedViewSet):
 
     queryset = User.objects.select_related("parent").order_by("name", "id")
     serializer_class = StaffSerializer
-    input_serializers = {"create": StaffCreateSerializer, "partial_update": StaffUpdateSerializer}
+    input_serializers = {
+        "create": StaffCreateSerializer,
+        "partial_update": StaffUpdateSerializer,
+        "keys": StaffKeysSerializer,
+        "sections": StaffSectionsSerializer,
+    }
     permission_keys = {
         "list": (MANAGE_STAFF, VIEW_OPERATORS),
         "retrieve": (MANAGE_STAFF, VIEW_OPERATORS),
@@ -57,7 +62,7 @@ class StaffViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ScopedViewSet):
     def keys(self, request, pk=None):
         """Replace the permission keys the account holds."""
         user = self.get_object()
-        data = self.parse(serializer_class=StaffKeysSerializer)
+        data = self.parse()
         return self.respond(
             services.staff_set_keys(actor=request.user, user=user, keys=data["keys"])
         )
@@ -67,7 +72,7 @@ class StaffViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ScopedViewSet):
     def sections(self, request, pk=None):
         """Switch a reseller's panel sections on and off (special permissions)."""
         user = self.get_object()
-        data = self.parse(serializer_class=StaffSectionsSerializer)
+        data = self.parse()
         return self.respond(
             services.staff_set_sections(
                 actor=request.user, user=user, disabled_sections=data["disabled_sections"]

@@ -386,3 +386,21 @@ def test_platform_admin_can_enrol_2fa_without_a_tenant(client, db):
     admin.refresh_from_db()
     assert admin.totp_enabled is True and len(codes) == 10
     assert ActivityLog.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("trust", "forwarded", "logged"),
+    [
+        (False, "192.0.2.55", IP),
+        (True, "192.0.2.55, 10.0.0.1", "192.0.2.55"),
+        (True, "not-an-address", None),
+    ],
+)
+def test_auth_log_ip_uses_proxy_header_only_when_trusted(
+    client, world, settings, trust, forwarded, logged
+):
+    settings.TRUST_PROXY_HEADERS = trust
+
+    login(client, world.operator.email, PASSWORD, HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert AuthLog.objects.get().ip == logged

@@ -79,6 +79,7 @@ class OperatorPackageViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, Scoped
     input_serializers = {
         "create": OperatorPackageAssignSerializer,
         "partial_update": OperatorPackageUpdateSerializer,
+        "price": OperatorPackagePriceSerializer,
     }
     permission_keys = catalog_keys(
         create=(P.MANAGE_CATALOG, P.MANAGE_STAFF),
@@ -108,7 +109,7 @@ class OperatorPackageViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, Scoped
     def price(self, request, pk=None):
         """Set the price the reseller's customers pay (``edit-package-price``)."""
         package = self.get_object()
-        data = self.parse(serializer_class=OperatorPackagePriceSerializer)
+        data = self.parse()
         return self.respond(
             services.operator_package_set_customer_price(
                 actor=request.user, package=package, customer_price=data["customer_price"]
@@ -124,6 +125,7 @@ class BillingProfileViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ScopedV
     input_serializers = {
         "create": BillingProfileCreateSerializer,
         "partial_update": BillingProfileUpdateSerializer,
+        "resellers": BillingProfileResellersSerializer,
     }
     permission_keys = catalog_keys(resellers=P.MANAGE_CATALOG)
 
@@ -138,7 +140,7 @@ class BillingProfileViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ScopedV
     def resellers(self, request, pk=None):
         """Set which operators and sub-operators may use the profile."""
         profile = self.get_object()
-        data = self.parse(serializer_class=BillingProfileResellersSerializer)
+        data = self.parse()
         services.billing_profile_assign(
             actor=request.user, profile=profile, resellers=data["resellers"]
         )

@@ -11,6 +11,7 @@ serializers only parse input and render output.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_serializer_context
 from rest_framework import permissions, status, viewsets
@@ -24,7 +25,7 @@ ANY_USER = None
 class HasPermissionKey(permissions.BasePermission):
     """403 unless the caller holds the key(s) the view names for the current action."""
 
-    message = "You do not have the permission this action needs."
+    message = _("You do not have the permission this action needs.")
 
     def has_permission(self, request, view):
         action = getattr(view, "action", None) or request.method.lower()

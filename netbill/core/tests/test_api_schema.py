@@ -85,3 +85,21 @@ def test_docs_page_uses_only_local_assets(world):
     assert '"validatorUrl": null' in html
     for url in urls:
         assert finders.find(url.removeprefix("/static/")), url
+
+
+def test_browsable_api_offers_the_input_form_and_loads_only_local_assets(client, world):
+    client.force_login(world.admin)
+    response = client.get("/api/v1/customers/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="customer_type"' in html and 'name="billing_profile"' in html
+    assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert assets and all(url.startswith("/static/") for url in assets), assets
+
+
+def test_options_describes_what_a_post_takes(world):
+    client = APIClient()
+    client.force_authenticate(User.objects.get(pk=world.admin.pk))
+    post = client.options("/api/v1/customers/").json()["actions"]["POST"]
+    assert post["username"]["required"] is True
+    assert "owner_name" not in post

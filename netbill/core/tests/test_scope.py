@@ -101,3 +101,14 @@ def test_noc_never_holds_money_keys_even_if_stored(world):
 def test_visible_owner_ids_for_manager_follow_parent(world):
     assert visible_owner_ids(world.op_manager) == frozenset({world.operator.pk, world.sub_operator.pk})
     assert visible_owner_ids(world.admin_manager) is None
+
+
+def test_revoking_a_key_from_an_operator_takes_it_from_its_managers(world):
+    world.op_manager.granted_keys = ["view-customer-details", "receive-payment"]
+    world.op_manager.save()
+    world.operator.granted_keys = [k for k in world.operator.granted_keys if k != "receive-payment"]
+    world.operator.save()
+    from netbill.accounts.models import User
+
+    manager = User.objects.get(pk=world.op_manager.pk)
+    assert effective_keys(manager) == frozenset({"view-customer-details"})

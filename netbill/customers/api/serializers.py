@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -244,7 +245,7 @@ class CustomerBulkSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("ids") and attrs.get("filter") is None:
-            raise serializers.ValidationError({"ids": "Give the customers' ids or a filter."})
+            raise serializers.ValidationError({"ids": _("Give the customers' ids or a filter.")})
         field = self.VALUE_FIELDS[attrs["action"]]()
         field.bind("value", self)
         try:

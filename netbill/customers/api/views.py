@@ -104,7 +104,7 @@ assert {p.name for p in LIST_PARAMETERS} - {"sort"} == set(FILTER_PARAMS)
 def _status_action(new_status: str, doc: str):
     def handler(self, request, pk=None):
         customer = self.get_object()
-        data = self.parse(serializer_class=CustomerReasonSerializer)
+        data = self.parse()
         services.customer_set_status(
             actor=request.user, customer=customer, status=new_status, reason=data["reason"]
         )
@@ -136,6 +136,12 @@ class CustomerViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin,
     input_serializers = {
         "create": CustomerCreateSerializer,
         "partial_update": CustomerUpdateSerializer,
+        "destroy": CustomerDeleteSerializer,
+        "activate": CustomerReasonSerializer,
+        "suspend": CustomerReasonSerializer,
+        "disable": CustomerReasonSerializer,
+        "change_package": CustomerChangePackageSerializer,
+        "bulk": CustomerBulkSerializer,
     }
     permission_keys = {
         "list": (P.VIEW_CUSTOMER_DETAILS, P.SEARCH_CUSTOMERS),
@@ -169,7 +175,7 @@ class CustomerViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin,
 
     def destroy(self, request, *args, **kwargs):
         customer = self.get_object()
-        data = self.parse(serializer_class=CustomerDeleteSerializer)
+        data = self.parse()
         services.customer_delete(actor=request.user, customer=customer, **data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -188,7 +194,7 @@ class CustomerViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin,
     def change_package(self, request, pk=None):
         """Move the customer to another package (``change-customer-package``)."""
         customer = self.get_object()
-        data = self.parse(serializer_class=CustomerChangePackageSerializer)
+        data = self.parse()
         services.customer_change_package(actor=request.user, customer=customer, **data)
         return self.respond(self.get_object())
 
@@ -197,7 +203,7 @@ class CustomerViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin,
     def bulk(self, request):
         """Apply one change to many customers through the single-customer services; each
         customer succeeds or fails on its own and failures are listed with the reason."""
-        data = self.parse(serializer_class=CustomerBulkSerializer)
+        data = self.parse()
         user = request.user
         if data.get("ids"):
             wanted = list(dict.fromkeys(data["ids"]))

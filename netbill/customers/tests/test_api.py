@@ -542,7 +542,12 @@ def test_zones_are_listed_per_tenant_and_written_by_the_group_admin(world, other
 
     rows = api(world.operator).get("/api/v1/zones/").json()["results"]
     assert [r["name"] for r in rows] == ["North", "South"]
-    assert client.get(f"/api/v1/zones/{other_world.zone.pk}/").status_code == 404
+    before = db_state(Zone, ActivityLog)
+    theirs = f"/api/v1/zones/{other_world.zone.pk}/"
+    assert client.get(theirs).status_code == 404
+    assert client.patch(theirs, {"name": "Mine now"}).status_code == 404
+    assert client.delete(theirs).status_code == 404
+    assert db_state(Zone, ActivityLog) == before
     assert client.delete(f"/api/v1/zones/{south.pk}/").status_code == 204
     assert not Zone.objects.filter(pk=south.pk).exists()
 
@@ -585,8 +590,14 @@ def test_custom_fields_are_created_by_the_group_admin_and_validated(world, other
     assert list(response.json()) == ["key"]
 
     theirs = CustomField.objects.create(tenant=other_world.tenant, name="X", key="x")
+    before = db_state(CustomField, ActivityLog)
     assert client.get(f"/api/v1/custom-fields/{theirs.pk}/").status_code == 404
+    assert client.patch(f"/api/v1/custom-fields/{theirs.pk}/", {"name": "Y"}).status_code == 404
+    assert client.delete(f"/api/v1/custom-fields/{theirs.pk}/").status_code == 404
     assert (
         api(world.operator).post("/api/v1/custom-fields/", {"name": "Y", "key": "y"}).status_code
         == 403
     )
+    field = CustomField.objects.get(key="building")
+    assert api(world.operator).delete(f"/api/v1/custom-fields/{field.pk}/").status_code == 403
+    assert db_state(CustomField, ActivityLog) == before
