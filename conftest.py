@@ -37,3 +37,11 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_root():
+    """Whitenoise warns on every request when STATIC_ROOT is missing (tests never collect)."""
+    from django.conf import settings
+
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import random
 import time
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -225,6 +226,17 @@ def _structure():
     return accounts, packages, profiles, zones
 
 
+@contextmanager
+def _explicit_created_at(model):
+    """Let ``bulk_create`` keep the given ``created_at`` (``auto_now_add`` overwrites it)."""
+    created_at = model._meta.get_field("created_at")
+    created_at.auto_now_add = False
+    try:
+        yield
+    finally:
+        created_at.auto_now_add = True
+
+
 def _customers(total, accounts, packages, profiles, zones, log) -> None:
     from netbill.core.models import ActivityLog
     from netbill.customers.models import Customer, CustomerStatusChange
@@ -267,22 +279,18 @@ def _customers(total, accounts, packages, profiles, zones, log) -> None:
                     if ctype == "static_monthly"
                     else None,
                     expires_at=now + datetime.timedelta(days=rng.randint(-10, 30)),
+                    # Spread over three years, so "newest first" pages are realistic.
+                    created_at=now - datetime.timedelta(seconds=rng.randrange(3 * 365 * 86400)),
                     custom_fields={"building": f"Block {rng.randint(1, 40)}"},
                 )
             )
-        Customer.objects.bulk_create(batch, batch_size=BATCH)
+        with _explicit_created_at(Customer):
+            Customer.objects.bulk_create(batch, batch_size=BATCH)
         if (start // BATCH) % 5 == 4 or start + BATCH >= total:
             log(f"  {min(start + BATCH, total):>7,} customers")
     log("  customers inserted")
-    # created_at is auto_now_add: spread it over three years so "newest first" is realistic.
     table = Customer._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET created_at = %s - (id * 7919 %% 1095) * interval '1 day' "  # noqa: S608
-            f"- (id %% 86400) * interval '1 second' WHERE tenant_id = %s",
-            [now, tenant_id],
-        )
-        log("  creation dates spread over three years")
         # Each customer's "created" status row and activity-log row, as customer_create
         # writes them, derived from the customer rows in the database itself.
         cursor.execute(

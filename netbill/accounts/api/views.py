@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from netbill.accounts import services
@@ -98,10 +96,6 @@ class ApiTokenViewSet(ListRetrieveMixin, CreateMixin, DestroyMixin, ScopedViewSe
 
     @extend_schema(responses={201: ApiTokenCreatedSerializer})
     def create(self, request, *args, **kwargs):
-        if request.user.tenant_id is None:
-            # The activity log row of a token belongs to a tenant; platform administrators
-            # have none and use their web session.
-            raise PermissionDenied(_("API tokens belong to the staff of an ISP."))
         data = self.parse()
         token, key = services.api_token_create(user=request.user, name=data["name"])
         token.key = key

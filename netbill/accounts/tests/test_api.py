@@ -271,8 +271,14 @@ def test_permission_keys_endpoint_says_which_keys_the_caller_holds(world):
     assert {row["key"]: row["section"] for row in rows}["receive-payment"] == "payments"
 
 
-def test_platform_admin_gets_403_creating_a_token(db):
+def test_platform_admin_creates_a_token_and_creates_an_isp_with_it(db):
     admin = make_platform_admin()
-    response = api(admin).post(TOKENS, {"name": "x"})
-    assert response.status_code == 403
-    assert ApiToken.objects.count() == 0
+    response = api(admin).post(TOKENS, {"name": "provisioning"})
+    assert response.status_code == 201
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['key']}")
+    created = client.post("/api/v1/tenants/", {
+        "name": "Gamma Net", "admin_email": "gamma@isp.test", "admin_name": "Gamma Admin",
+        "admin_password": "long-enough-pass-1"}, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["name"] == "Gamma Net"

@@ -87,3 +87,26 @@ def test_other_tenants_dead_letter_cannot_be_retried(client, world, other_world)
     assert client.post(reverse("core:outbox_retry", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == OutboxStatus.DEAD
+
+
+def test_times_are_shown_in_the_tenants_timezone(client, world):
+    import datetime
+
+    from netbill.core.models import ActivityLog
+
+    entry = audit_record_for(world)
+    ActivityLog.objects.filter(pk=entry.pk).update(
+        created_at=datetime.datetime(2026, 1, 1, 20, 30, tzinfo=datetime.UTC))
+    world.tenant.timezone = "Asia/Dhaka"
+    world.tenant.save()
+    client.force_login(world.admin)
+    assert "2026-01-02 02:30" in client.get(reverse("core:activity")).content.decode()
+    world.tenant.timezone = "Europe/London"
+    world.tenant.save()
+    assert "2026-01-01 20:30" in client.get(reverse("core:activity")).content.decode()
+
+
+def audit_record_for(world):
+    from netbill.core.audit import audit_record
+
+    return audit_record(actor=world.admin, action="zone.update", obj=world.zone)
