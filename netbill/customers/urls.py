@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.CustomerCreateView.as_view(), name="create"),
     path("deleted/", views.DeletedCustomerListView.as_view(), name="deleted"),
     path("bulk/", views.BulkUpdateView.as_view(), name="bulk"),
+    path("export/", views.CustomerExportView.as_view(), name="export"),
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="edit"),
     path("<int:pk>/status/", views.CustomerStatusView.as_view(), name="status"),

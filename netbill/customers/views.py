@@ -11,8 +11,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -103,6 +105,30 @@ class CustomerListView(AnyKeyMixin, View):
         response = render(request, template, ctx)
         # The same URL answers a page or (for htmx) a fragment: keep caches apart.
         patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class CustomerExportView(PanelMixin, View):
+    """The filtered customer list as CSV or Excel (same selector, filters and scope)."""
+
+    permission_key = P.VIEW_CUSTOMER_DETAILS
+
+    def get(self, request):
+        from netbill.customers import exports
+
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        if request.GET.get("format") == "xlsx":
+            response = HttpResponse(
+                exports.export_xlsx(user=request.user, params=request.GET),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.xlsx"'
+            return response
+        response = StreamingHttpResponse(
+            exports.export_csv(user=request.user, params=request.GET),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
         return response
 
 

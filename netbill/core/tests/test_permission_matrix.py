@@ -107,6 +107,8 @@ ACTIONS = [
     Action(P.VIEW_CUSTOMER_DETAILS, "customer profile", "panel", "get", cust("customers:detail")),
     Action(P.VIEW_CUSTOMER_DETAILS, "customer detail", "api", "get",
            lambda c: f"/api/v1/customers/{c.customer.pk}/"),
+    Action(P.VIEW_CUSTOMER_DETAILS, "customer export", "panel", "get",
+           lambda c: reverse("customers:export") + "?format=xlsx"),
     Action(P.SEARCH_CUSTOMERS, "customer list", "panel", "get", lambda c: reverse("customers:list"),
            subject="noc"),
     Action(P.SEARCH_CUSTOMERS, "customer list", "api", "get", lambda c: "/api/v1/customers/",

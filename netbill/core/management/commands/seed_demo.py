@@ -254,7 +254,7 @@ def _spread(rng: random.Random, shares: dict, total: int) -> list:
 
 
 class Command(BaseCommand):
-    help = "Build the demo ISP (staff, catalog, zones, customers) through the services and print the logins."
+    help = "Build the demo ISP through the services and print the demo logins."
 
     def add_arguments(self, parser):
         parser.add_argument(
