@@ -367,6 +367,10 @@ def main(argv=None) -> int:
         seed.customer_count() == seed.TOTAL,
     )
 
+    # Fresh planner statistics, as autovacuum keeps them on a live database (a bulk seed or
+    # a just-created index has none yet).
+    with connections["default"].cursor() as cursor:
+        cursor.execute("ANALYZE")
     print(f"bench: measuring ({WARMUPS} warm-ups + {args.n} requests per page)")
     for suite in SUITES:
         suite(report, args.n)
