@@ -11,8 +11,11 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key):
-        token = (ApiToken.objects.select_related("user", "user__tenant", "user__parent")
-                 .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True).first())
+        token = (
+            ApiToken.objects.select_related("user", "user__tenant", "user__parent")
+            .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
+            .first()
+        )
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         user = token.user

@@ -14,5 +14,9 @@ class EmailBackend(ModelBackend):
         return None
 
     def get_user(self, user_id):
-        user = User.objects.select_related("tenant", "parent", "parent__parent").filter(pk=user_id).first()
+        user = (
+            User.objects.select_related("tenant", "parent", "parent__parent")
+            .filter(pk=user_id)
+            .first()
+        )
         return user if user and self.user_can_authenticate(user) else None

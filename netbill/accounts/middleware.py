@@ -1,4 +1,4 @@
-""""Get Access": a group admin works inside an operator's panel without its password.
+""" "Get Access": a group admin works inside an operator's panel without its password.
 
 The session remembers the operator; every request then runs as that operator, with
 ``request.user.impersonator`` set to the admin, so the audit log records the admin acting
@@ -19,9 +19,13 @@ class GetAccessMiddleware:
         admin = getattr(request, "user", None)
         target_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
         if target_id and admin is not None and admin.is_authenticated:
-            target = (User.objects.select_related("tenant", "parent")
-                      .filter(pk=target_id, tenant_id=admin.tenant_id, role__in=RESELLER_ROLES,
-                              is_active=True).first())
+            target = (
+                User.objects.select_related("tenant", "parent")
+                .filter(
+                    pk=target_id, tenant_id=admin.tenant_id, role__in=RESELLER_ROLES, is_active=True
+                )
+                .first()
+            )
             if admin.role == Role.GROUP_ADMIN and target is not None:
                 target.impersonator = admin
                 request.real_user = admin

@@ -142,13 +142,19 @@ class RecoveryCode(models.Model):
     code_hash = models.CharField(max_length=64)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"recovery code of {self.user_id}"
+
 
 class AuthLog(models.Model):
     """Every login attempt: success or failure, where from, with what."""
 
-    tenant = models.ForeignKey("tenancy.Tenant", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="+")
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     email = models.CharField(max_length=254)
     event = models.CharField(max_length=32)  # login, logout, 2fa, lockout, …
     success = models.BooleanField()
@@ -184,6 +190,9 @@ class SalesNote(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text[:60]
 
     @classmethod
     def scope_filter(cls, qs, user):

@@ -14,7 +14,6 @@ from netbill.catalog.choices import BillingType
 from netbill.core.choices import RESELLER_ROLES, Role
 from netbill.core.models import TenantOwned
 
-
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -32,16 +31,23 @@ class MasterPackage(TenantOwned):
     """An Internet package defined by the group admin: speed, price, validity, FUP."""
 
     name = models.CharField(_("name"), max_length=80)
-    download_kbps = models.PositiveIntegerField(_("download speed (kbps)"),
-                                                validators=[MinValueValidator(1)])
-    upload_kbps = models.PositiveIntegerField(_("upload speed (kbps)"),
-                                              validators=[MinValueValidator(1)])
+    download_kbps = models.PositiveIntegerField(
+        _("download speed (kbps)"), validators=[MinValueValidator(1)]
+    )
+    upload_kbps = models.PositiveIntegerField(
+        _("upload speed (kbps)"), validators=[MinValueValidator(1)]
+    )
     price = models.DecimalField(_("price"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
-    validity_days = models.PositiveIntegerField(_("validity (days)"), default=30,
-                                                validators=[MinValueValidator(1)])
+    validity_days = models.PositiveIntegerField(
+        _("validity (days)"), default=30, validators=[MinValueValidator(1)]
+    )
     fup_limit_gb = models.PositiveIntegerField(_("FUP limit (GB)"), null=True, blank=True)
-    fup_download_kbps = models.PositiveIntegerField(_("FUP download speed (kbps)"), null=True, blank=True)
-    fup_upload_kbps = models.PositiveIntegerField(_("FUP upload speed (kbps)"), null=True, blank=True)
+    fup_download_kbps = models.PositiveIntegerField(
+        _("FUP download speed (kbps)"), null=True, blank=True
+    )
+    fup_upload_kbps = models.PositiveIntegerField(
+        _("FUP upload speed (kbps)"), null=True, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -72,7 +78,9 @@ class MasterPackage(TenantOwned):
         from django.core.exceptions import ValidationError
 
         if self.fup_limit_gb and not (self.fup_download_kbps and self.fup_upload_kbps):
-            raise ValidationError({"fup_download_kbps": _("Give the FUP speeds for a package with a FUP limit.")})
+            raise ValidationError(
+                {"fup_download_kbps": _("Give the FUP speeds for a package with a FUP limit.")}
+            )
 
 
 def _kbps(value: int) -> str:
@@ -85,15 +93,24 @@ class OperatorPackage(TenantOwned):
     """A master package assigned to a reseller, with the price the reseller pays the
     group admin and the price its customers pay."""
 
-    master_package = models.ForeignKey(MasterPackage, on_delete=models.PROTECT,
-                                       related_name="operator_packages",
-                                       verbose_name=_("master package"))
-    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                 related_name="operator_packages", verbose_name=_("reseller"))
-    reseller_price = models.DecimalField(_("reseller price"),
-                                         validators=[MinValueValidator(Decimal("0"))], **MONEY)
-    customer_price = models.DecimalField(_("customer price"),
-                                         validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    master_package = models.ForeignKey(
+        MasterPackage,
+        on_delete=models.PROTECT,
+        related_name="operator_packages",
+        verbose_name=_("master package"),
+    )
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="operator_packages",
+        verbose_name=_("reseller"),
+    )
+    reseller_price = models.DecimalField(
+        _("reseller price"), validators=[MinValueValidator(Decimal("0"))], **MONEY
+    )
+    customer_price = models.DecimalField(
+        _("customer price"), validators=[MinValueValidator(Decimal("0"))], **MONEY
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     scope_owner_field = "operator"
@@ -101,8 +118,9 @@ class OperatorPackage(TenantOwned):
     class Meta:
         ordering = ["master_package__name"]
         constraints = [
-            models.UniqueConstraint(fields=["operator", "master_package"],
-                                    name="operatorpackage_unique_assignment"),
+            models.UniqueConstraint(
+                fields=["operator", "master_package"], name="operatorpackage_unique_assignment"
+            ),
         ]
         verbose_name = _("operator package")
 
@@ -114,25 +132,33 @@ class OperatorPackage(TenantOwned):
         from django.core.exceptions import ValidationError
 
         if self.operator_id and self.operator.role not in RESELLER_ROLES:
-            raise ValidationError({"operator": _("Packages are assigned to operators and sub-operators.")})
+            raise ValidationError(
+                {"operator": _("Packages are assigned to operators and sub-operators.")}
+            )
 
 
 class BillingProfile(TenantOwned):
     """How and when a customer is billed: type, due day, grace days, automation."""
 
     name = models.CharField(_("name"), max_length=80)
-    billing_type = models.CharField(_("billing type"), max_length=10, choices=BillingType.choices,
-                                    default=BillingType.MONTHLY)
+    billing_type = models.CharField(
+        _("billing type"), max_length=10, choices=BillingType.choices, default=BillingType.MONTHLY
+    )
     due_day = models.PositiveSmallIntegerField(
-        _("due day of month"), default=1, validators=[MinValueValidator(1), MaxValueValidator(31)],
+        _("due day of month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
         help_text=_("In months shorter than this, the bill falls due on the month's last day."),
     )
     grace_days = models.PositiveSmallIntegerField(_("grace days"), default=0)
     auto_billing = models.BooleanField(_("auto-billing"), default=True)
     auto_suspend = models.BooleanField(_("auto-suspend"), default=True)
-    resellers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
-                                       related_name="billing_profiles",
-                                       verbose_name=_("assigned resellers"))
+    resellers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="billing_profiles",
+        verbose_name=_("assigned resellers"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -157,8 +183,12 @@ class VatProfile(TenantOwned):
     """A VAT rate applied to bills."""
 
     name = models.CharField(_("name"), max_length=80)
-    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2,
-                               validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+    rate = models.DecimalField(
+        _("rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -170,5 +200,3 @@ class VatProfile(TenantOwned):
 
     def __str__(self):
         return f"{self.name} ({self.rate}%)"
-
-

@@ -48,8 +48,14 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
 
 
 def audit_record(
-    *, actor, action: str, obj: models.Model, tenant=None, owner=None,
-    before: dict | None = None, after: dict | None = None,
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    tenant=None,
+    owner=None,
+    before: dict | None = None,
+    after: dict | None = None,
 ) -> ActivityLog:
     """Write who did what to ``obj``.  A "Get Access" session is recorded as the group
     admin acting on behalf of the operator whose panel it entered."""

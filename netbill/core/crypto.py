@@ -11,7 +11,9 @@ def _fernet() -> Fernet:
     key = settings.FIELD_ENCRYPTION_KEY
     if not key:
         # Derived from SECRET_KEY so the demo needs no set-up; production sets its own.
-        key = base64.urlsafe_b64encode(hashlib.sha256(settings.SECRET_KEY.encode()).digest()).decode()
+        key = base64.urlsafe_b64encode(
+            hashlib.sha256(settings.SECRET_KEY.encode()).digest()
+        ).decode()
     return Fernet(key.encode() if isinstance(key, str) else key)
 
 

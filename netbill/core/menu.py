@@ -11,17 +11,33 @@ from netbill.core.choices import Role
 # (label, url name, required key or a callable(user) -> bool)
 MENU = [
     (_("Dashboard"), "core:dashboard", P.DASHBOARD),
-    (_("Customers"), "customers:list", lambda u: P.may(u, P.VIEW_CUSTOMER_DETAILS) or P.may(u, P.SEARCH_CUSTOMERS)),
+    (
+        _("Customers"),
+        "customers:list",
+        lambda u: P.may(u, P.VIEW_CUSTOMER_DETAILS) or P.may(u, P.SEARCH_CUSTOMERS),
+    ),
     (_("Add customer"), "customers:create", P.CREATE_CUSTOMER),
     (_("Bulk update"), "customers:bulk", P.BULK_UPDATE_CUSTOMERS),
     (_("Deleted customers"), "customers:deleted", P.DELETE_CUSTOMER),
     (_("Zones"), "customers:zones", P.MANAGE_ZONES),
     (_("Custom fields"), "customers:custom_fields", P.MANAGE_CUSTOM_FIELDS),
     (_("Master packages"), "catalog:packages", P.MANAGE_CATALOG),
-    (_("My packages"), "catalog:operator_packages", lambda u: u.role != Role.GROUP_ADMIN and u.role in (Role.OPERATOR, Role.SUB_OPERATOR, Role.MANAGER) and P.may(u, P.VIEW_CUSTOMER_DETAILS)),
+    (
+        _("My packages"),
+        "catalog:operator_packages",
+        lambda u: (
+            u.role != Role.GROUP_ADMIN
+            and u.role in (Role.OPERATOR, Role.SUB_OPERATOR, Role.MANAGER)
+            and P.may(u, P.VIEW_CUSTOMER_DETAILS)
+        ),
+    ),
     (_("Billing profiles"), "catalog:billing_profiles", P.MANAGE_CATALOG),
     (_("VAT profiles"), "catalog:vat_profiles", P.MANAGE_CATALOG),
-    (_("Staff"), "accounts:staff", lambda u: P.may(u, P.MANAGE_STAFF) or P.may(u, P.VIEW_OPERATORS)),
+    (
+        _("Staff"),
+        "accounts:staff",
+        lambda u: P.may(u, P.MANAGE_STAFF) or P.may(u, P.VIEW_OPERATORS),
+    ),
     (_("Activity log"), "core:activity", P.VIEW_ACTIVITY_LOG),
     (_("Authentication log"), "accounts:auth_log", P.VIEW_AUTH_LOG),
     (_("Outbox"), "core:outbox", P.VIEW_OUTBOX),

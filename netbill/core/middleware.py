@@ -11,7 +11,9 @@ class TenantTimezoneMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        tenant = getattr(user, "tenant", None) if user is not None and user.is_authenticated else None
+        tenant = (
+            getattr(user, "tenant", None) if user is not None and user.is_authenticated else None
+        )
         if tenant is not None and tenant.timezone:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(tenant.timezone))

@@ -129,7 +129,8 @@ class OutboxMessage(TenantOwned):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "dedupe_key"], name="outbox_unique_dedupe_key",
+                fields=["tenant", "dedupe_key"],
+                name="outbox_unique_dedupe_key",
                 condition=models.Q(dedupe_key__isnull=False),
             )
         ]

@@ -35,15 +35,21 @@ def outbox_handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def outbox_enqueue(*, tenant, kind: str, payload: dict, dedupe_key: str | None = None) -> OutboxMessage:
+def outbox_enqueue(
+    *, tenant, kind: str, payload: dict, dedupe_key: str | None = None
+) -> OutboxMessage:
     """Record a side effect; delivered after the surrounding transaction commits."""
     if dedupe_key is not None:
         existing = OutboxMessage.objects.filter(tenant=tenant, dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
     message = OutboxMessage.objects.create(
-        tenant=tenant, kind=kind, payload=payload, dedupe_key=dedupe_key,
-        max_attempts=settings.OUTBOX_MAX_ATTEMPTS, next_attempt_at=timezone.now(),
+        tenant=tenant,
+        kind=kind,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
+        next_attempt_at=timezone.now(),
     )
     if settings.OUTBOX_DRAIN_ON_COMMIT:
         transaction.on_commit(_kick_worker)
@@ -121,8 +127,13 @@ def outbox_retry(*, actor, message: OutboxMessage) -> OutboxMessage:
         message.attempts = 0
         message.next_attempt_at = timezone.now()
         message.save(update_fields=["status", "attempts", "next_attempt_at"])
-        audit_record(actor=actor, action="outbox.retry", obj=message, before=before,
-                     after={"status": message.status, "attempts": 0})
+        audit_record(
+            actor=actor,
+            action="outbox.retry",
+            obj=message,
+            before=before,
+            after={"status": message.status, "attempts": 0},
+        )
         if settings.OUTBOX_DRAIN_ON_COMMIT:
             transaction.on_commit(_kick_worker)
     return message

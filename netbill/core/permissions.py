@@ -119,57 +119,155 @@ KEY_LABELS: dict[str, str] = {
 ALL_KEYS: frozenset[str] = frozenset(KEY_LABELS)
 
 # Keys that touch money: never granted to a NOC user.
-MONEY_KEYS = frozenset({
-    VIEW_BILLS, PRINT_INVOICE, GENERATE_BILLS, EDIT_BILLS, DELETE_BILLS, DISCOUNT_ON_BILLS,
-    RECEIVE_PAYMENT, VIEW_PAYMENTS, EDIT_CUSTOMER_PAYMENT, DELETE_CUSTOMER_PAYMENT,
-    VERIFY_PAYMENTS, EXPENSE_MANAGEMENT, VIEW_ACCOUNTS, EDIT_PACKAGE_PRICE,
-    DASHBOARD_FINANCIAL_WIDGETS,
-})
-NETWORK_KEYS = frozenset({
-    VIEW_ROUTERS, MANAGE_ROUTERS, MANAGE_IP_POOLS, PING_TEST, DISCONNECT_CUSTOMER,
-    ONLINE_CUSTOMERS, OFFLINE_CUSTOMERS, SEARCH_CUSTOMERS,
-})
+MONEY_KEYS = frozenset(
+    {
+        VIEW_BILLS,
+        PRINT_INVOICE,
+        GENERATE_BILLS,
+        EDIT_BILLS,
+        DELETE_BILLS,
+        DISCOUNT_ON_BILLS,
+        RECEIVE_PAYMENT,
+        VIEW_PAYMENTS,
+        EDIT_CUSTOMER_PAYMENT,
+        DELETE_CUSTOMER_PAYMENT,
+        VERIFY_PAYMENTS,
+        EXPENSE_MANAGEMENT,
+        VIEW_ACCOUNTS,
+        EDIT_PACKAGE_PRICE,
+        DASHBOARD_FINANCIAL_WIDGETS,
+    }
+)
+NETWORK_KEYS = frozenset(
+    {
+        VIEW_ROUTERS,
+        MANAGE_ROUTERS,
+        MANAGE_IP_POOLS,
+        PING_TEST,
+        DISCONNECT_CUSTOMER,
+        ONLINE_CUSTOMERS,
+        OFFLINE_CUSTOMERS,
+        SEARCH_CUSTOMERS,
+    }
+)
 # Keys only the tenant's group admin ever holds.
-GROUP_ADMIN_ONLY = frozenset({
-    EDIT_COMPANY, MANAGE_CATALOG, MANAGE_ZONES, MANAGE_CUSTOM_FIELDS, VIEW_OUTBOX,
-    MANAGE_ROUTERS, MANAGE_IP_POOLS,
-})
+GROUP_ADMIN_ONLY = frozenset(
+    {
+        EDIT_COMPANY,
+        MANAGE_CATALOG,
+        MANAGE_ZONES,
+        MANAGE_CUSTOM_FIELDS,
+        VIEW_OUTBOX,
+        MANAGE_ROUTERS,
+        MANAGE_IP_POOLS,
+    }
+)
 
 # Panel sections ("special permissions") the group admin switches on and off for an
 # operator or sub-operator.  A switched-off section removes every key in it, for the
 # reseller and for the managers under it.
 SECTIONS: dict[str, tuple[str, frozenset[str]]] = {
-    "customers": (_("Customers"), frozenset({
-        VIEW_CUSTOMER_DETAILS, CREATE_CUSTOMER, EDIT_CUSTOMER, ACTIVATE_CUSTOMER,
-        SUSPEND_CUSTOMER, DISABLE_CUSTOMER, DELETE_CUSTOMER, CHANGE_CUSTOMER_PACKAGE,
-        EDIT_SUSPEND_DATE, BULK_UPDATE_CUSTOMERS, SEARCH_CUSTOMERS,
-    })),
-    "bills": (_("Bills"), frozenset({
-        VIEW_BILLS, PRINT_INVOICE, GENERATE_BILLS, EDIT_BILLS, DELETE_BILLS, DISCOUNT_ON_BILLS,
-    })),
-    "payments": (_("Payments"), frozenset({
-        RECEIVE_PAYMENT, VIEW_PAYMENTS, EDIT_CUSTOMER_PAYMENT, DELETE_CUSTOMER_PAYMENT,
-        VERIFY_PAYMENTS,
-    })),
-    "accounts": (_("Accounts and reports"), frozenset({VIEW_ACCOUNTS, DASHBOARD_FINANCIAL_WIDGETS})),
+    "customers": (
+        _("Customers"),
+        frozenset(
+            {
+                VIEW_CUSTOMER_DETAILS,
+                CREATE_CUSTOMER,
+                EDIT_CUSTOMER,
+                ACTIVATE_CUSTOMER,
+                SUSPEND_CUSTOMER,
+                DISABLE_CUSTOMER,
+                DELETE_CUSTOMER,
+                CHANGE_CUSTOMER_PACKAGE,
+                EDIT_SUSPEND_DATE,
+                BULK_UPDATE_CUSTOMERS,
+                SEARCH_CUSTOMERS,
+            }
+        ),
+    ),
+    "bills": (
+        _("Bills"),
+        frozenset(
+            {
+                VIEW_BILLS,
+                PRINT_INVOICE,
+                GENERATE_BILLS,
+                EDIT_BILLS,
+                DELETE_BILLS,
+                DISCOUNT_ON_BILLS,
+            }
+        ),
+    ),
+    "payments": (
+        _("Payments"),
+        frozenset(
+            {
+                RECEIVE_PAYMENT,
+                VIEW_PAYMENTS,
+                EDIT_CUSTOMER_PAYMENT,
+                DELETE_CUSTOMER_PAYMENT,
+                VERIFY_PAYMENTS,
+            }
+        ),
+    ),
+    "accounts": (
+        _("Accounts and reports"),
+        frozenset({VIEW_ACCOUNTS, DASHBOARD_FINANCIAL_WIDGETS}),
+    ),
     "expenses": (_("Expenses"), frozenset({EXPENSE_MANAGEMENT})),
-    "online": (_("Online / offline customers"), frozenset({
-        ONLINE_CUSTOMERS, OFFLINE_CUSTOMERS, DISCONNECT_CUSTOMER,
-    })),
+    "online": (
+        _("Online / offline customers"),
+        frozenset(
+            {
+                ONLINE_CUSTOMERS,
+                OFFLINE_CUSTOMERS,
+                DISCONNECT_CUSTOMER,
+            }
+        ),
+    ),
     "staff": (_("Sub-operators and managers"), frozenset({MANAGE_STAFF})),
     "logs": (_("Activity and authentication logs"), frozenset({VIEW_ACTIVITY_LOG, VIEW_AUTH_LOG})),
 }
 
-_RESELLER_DEFAULTS = frozenset({
-    VIEW_CUSTOMER_DETAILS, CREATE_CUSTOMER, EDIT_CUSTOMER, ACTIVATE_CUSTOMER, SUSPEND_CUSTOMER,
-    DISABLE_CUSTOMER, DELETE_CUSTOMER, CHANGE_CUSTOMER_PACKAGE, EDIT_SUSPEND_DATE,
-    BULK_UPDATE_CUSTOMERS, SEARCH_CUSTOMERS, VIEW_BILLS, PRINT_INVOICE, GENERATE_BILLS,
-    EDIT_BILLS, DELETE_BILLS, DISCOUNT_ON_BILLS, RECEIVE_PAYMENT, VIEW_PAYMENTS,
-    EDIT_CUSTOMER_PAYMENT, DELETE_CUSTOMER_PAYMENT, VERIFY_PAYMENTS, EXPENSE_MANAGEMENT,
-    VIEW_ACCOUNTS, DASHBOARD, DASHBOARD_CUSTOMER_WIDGETS, DASHBOARD_FINANCIAL_WIDGETS,
-    ONLINE_CUSTOMERS, OFFLINE_CUSTOMERS, DISCONNECT_CUSTOMER, VIEW_ACTIVITY_LOG, VIEW_AUTH_LOG,
-    MANAGE_STAFF, PING_TEST, SEND_SMS,
-})
+_RESELLER_DEFAULTS = frozenset(
+    {
+        VIEW_CUSTOMER_DETAILS,
+        CREATE_CUSTOMER,
+        EDIT_CUSTOMER,
+        ACTIVATE_CUSTOMER,
+        SUSPEND_CUSTOMER,
+        DISABLE_CUSTOMER,
+        DELETE_CUSTOMER,
+        CHANGE_CUSTOMER_PACKAGE,
+        EDIT_SUSPEND_DATE,
+        BULK_UPDATE_CUSTOMERS,
+        SEARCH_CUSTOMERS,
+        VIEW_BILLS,
+        PRINT_INVOICE,
+        GENERATE_BILLS,
+        EDIT_BILLS,
+        DELETE_BILLS,
+        DISCOUNT_ON_BILLS,
+        RECEIVE_PAYMENT,
+        VIEW_PAYMENTS,
+        EDIT_CUSTOMER_PAYMENT,
+        DELETE_CUSTOMER_PAYMENT,
+        VERIFY_PAYMENTS,
+        EXPENSE_MANAGEMENT,
+        VIEW_ACCOUNTS,
+        DASHBOARD,
+        DASHBOARD_CUSTOMER_WIDGETS,
+        DASHBOARD_FINANCIAL_WIDGETS,
+        ONLINE_CUSTOMERS,
+        OFFLINE_CUSTOMERS,
+        DISCONNECT_CUSTOMER,
+        VIEW_ACTIVITY_LOG,
+        VIEW_AUTH_LOG,
+        MANAGE_STAFF,
+        PING_TEST,
+        SEND_SMS,
+    }
+)
 
 # What each role holds when created.  Managers start with almost nothing: every action a
 # manager performs is explicitly enabled by its parent (manager FAQ).
@@ -178,10 +276,18 @@ ROLE_DEFAULTS: dict[str, frozenset[str]] = {
     Role.OPERATOR: _RESELLER_DEFAULTS,
     Role.SUB_OPERATOR: _RESELLER_DEFAULTS,
     Role.MANAGER: frozenset({DASHBOARD, VIEW_ACTIVITY_LOG, VIEW_AUTH_LOG}),
-    Role.NOC: frozenset({
-        DASHBOARD, DASHBOARD_CUSTOMER_WIDGETS, SEARCH_CUSTOMERS, ONLINE_CUSTOMERS,
-        OFFLINE_CUSTOMERS, DISCONNECT_CUSTOMER, VIEW_ROUTERS, PING_TEST,
-    }),
+    Role.NOC: frozenset(
+        {
+            DASHBOARD,
+            DASHBOARD_CUSTOMER_WIDGETS,
+            SEARCH_CUSTOMERS,
+            ONLINE_CUSTOMERS,
+            OFFLINE_CUSTOMERS,
+            DISCONNECT_CUSTOMER,
+            VIEW_ROUTERS,
+            PING_TEST,
+        }
+    ),
     Role.SALES_MANAGER: frozenset({VIEW_OPERATORS, SALES_NOTES, SEND_SMS}),
 }
 
@@ -191,14 +297,21 @@ GRANTABLE: dict[str, frozenset[str]] = {
     Role.OPERATOR: _RESELLER_DEFAULTS | {EDIT_PACKAGE_PRICE},
     Role.SUB_OPERATOR: _RESELLER_DEFAULTS | {EDIT_PACKAGE_PRICE},
     Role.MANAGER: (_RESELLER_DEFAULTS - {MANAGE_STAFF}) | {EDIT_PACKAGE_PRICE},
-    Role.NOC: NETWORK_KEYS | {DASHBOARD, DASHBOARD_CUSTOMER_WIDGETS, MANAGE_ROUTERS, MANAGE_IP_POOLS},
+    Role.NOC: NETWORK_KEYS
+    | {DASHBOARD, DASHBOARD_CUSTOMER_WIDGETS, MANAGE_ROUTERS, MANAGE_IP_POOLS},
     Role.SALES_MANAGER: frozenset({VIEW_OPERATORS, SALES_NOTES, SEND_SMS}),
 }
 assert not (GRANTABLE[Role.NOC] & MONEY_KEYS), "a NOC user never touches money"
 
 # Who may create whom (group-admin FAQ role table; sub-operators create managers only).
 CREATABLE_ROLES: dict[str, tuple[str, ...]] = {
-    Role.GROUP_ADMIN: (Role.OPERATOR, Role.SUB_OPERATOR, Role.MANAGER, Role.NOC, Role.SALES_MANAGER),
+    Role.GROUP_ADMIN: (
+        Role.OPERATOR,
+        Role.SUB_OPERATOR,
+        Role.MANAGER,
+        Role.NOC,
+        Role.SALES_MANAGER,
+    ),
     Role.OPERATOR: (Role.SUB_OPERATOR, Role.MANAGER),
     Role.SUB_OPERATOR: (Role.MANAGER,),
     Role.MANAGER: (),

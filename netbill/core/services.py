@@ -12,13 +12,20 @@ def apply_changes(obj: models.Model, data: dict, allowed: set[str]) -> None:
     """Set ``data`` on ``obj``; a name outside ``allowed`` is a validation error."""
     unknown = set(data) - allowed
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     for name, value in data.items():
         setattr(obj, name, value)
 
 
-def save_audited(*, actor, obj: models.Model, action: str, before: dict | None, owner=None,
-                 exclude: list[str] | None = None) -> models.Model:
+def save_audited(
+    *,
+    actor,
+    obj: models.Model,
+    action: str,
+    before: dict | None,
+    owner=None,
+    exclude: list[str] | None = None,
+) -> models.Model:
     """``full_clean()``, save and write the activity log row (call inside a transaction)."""
     obj.full_clean(exclude=exclude)
     obj.save()

@@ -27,7 +27,10 @@ def make_user(tenant, role: str, *, parent=None, email: str | None = None, keys=
 
     n = User.objects.count() + 1
     user = User(
-        tenant=tenant, role=role, parent=parent, name=extra.pop("name", f"{role} {n}"),
+        tenant=tenant,
+        role=role,
+        parent=parent,
+        name=extra.pop("name", f"{role} {n}"),
         email=email or f"{role}{n}@{tenant.slug if tenant else 'platform'}.test",
         granted_keys=sorted(ROLE_DEFAULTS[role] if keys is None else keys),
         account_type=AccountType.PREPAID if role in (Role.OPERATOR, Role.SUB_OPERATOR) else "",
@@ -82,23 +85,58 @@ def make_world(name: str = "Alpha Net") -> World:
     admin_manager = make_user(tenant, Role.MANAGER, parent=admin)
     noc = make_user(tenant, Role.NOC, parent=admin)
     sales = make_user(tenant, Role.SALES_MANAGER, parent=admin)
-    package = MasterPackage.objects.create(tenant=tenant, name="Home 10M", download_kbps=10240,
-                                           upload_kbps=10240, price=Decimal("800.00"), validity_days=30)
-    package2 = MasterPackage.objects.create(tenant=tenant, name="Home 20M", download_kbps=20480,
-                                            upload_kbps=20480, price=Decimal("1200.00"), validity_days=30)
-    monthly = BillingProfile.objects.create(tenant=tenant, name="Monthly 1st", billing_type="monthly",
-                                            due_day=1, grace_days=5)
-    daily = BillingProfile.objects.create(tenant=tenant, name="Daily", billing_type="daily", due_day=1)
+    package = MasterPackage.objects.create(
+        tenant=tenant,
+        name="Home 10M",
+        download_kbps=10240,
+        upload_kbps=10240,
+        price=Decimal("800.00"),
+        validity_days=30,
+    )
+    package2 = MasterPackage.objects.create(
+        tenant=tenant,
+        name="Home 20M",
+        download_kbps=20480,
+        upload_kbps=20480,
+        price=Decimal("1200.00"),
+        validity_days=30,
+    )
+    monthly = BillingProfile.objects.create(
+        tenant=tenant, name="Monthly 1st", billing_type="monthly", due_day=1, grace_days=5
+    )
+    daily = BillingProfile.objects.create(
+        tenant=tenant, name="Daily", billing_type="daily", due_day=1
+    )
     vat = VatProfile.objects.create(tenant=tenant, name="VAT 5", rate=Decimal("5.00"))
     zone = Zone.objects.create(tenant=tenant, name="North")
     for reseller in (operator, operator2, sub_operator):
         for pkg in (package, package2):
-            OperatorPackage.objects.create(tenant=tenant, operator=reseller, master_package=pkg,
-                                           reseller_price=pkg.price - 200, customer_price=pkg.price)
+            OperatorPackage.objects.create(
+                tenant=tenant,
+                operator=reseller,
+                master_package=pkg,
+                reseller_price=pkg.price - 200,
+                customer_price=pkg.price,
+            )
         monthly.resellers.add(reseller)
         daily.resellers.add(reseller)
-    return World(tenant, admin, operator, operator2, sub_operator, op_manager, admin_manager, noc,
-                 sales, package, package2, monthly, daily, vat, zone)
+    return World(
+        tenant,
+        admin,
+        operator,
+        operator2,
+        sub_operator,
+        op_manager,
+        admin_manager,
+        noc,
+        sales,
+        package,
+        package2,
+        monthly,
+        daily,
+        vat,
+        zone,
+    )
 
 
 _customer_seq = [0]
@@ -111,9 +149,15 @@ def make_customer(world: World, owner=None, **extra):
     _customer_seq[0] += 1
     n = _customer_seq[0]
     values = {
-        "tenant": world.tenant, "owner": owner or world.operator, "name": f"Customer {n}",
-        "mobile": f"0171100{n:04d}", "customer_type": "pppoe_monthly", "package": world.package,
-        "billing_profile": world.monthly, "username": f"user{n}", "password": "secret12",
+        "tenant": world.tenant,
+        "owner": owner or world.operator,
+        "name": f"Customer {n}",
+        "mobile": f"0171100{n:04d}",
+        "customer_type": "pppoe_monthly",
+        "package": world.package,
+        "billing_profile": world.monthly,
+        "username": f"user{n}",
+        "password": "secret12",
         "zone": world.zone,
     }
     values.update(extra)

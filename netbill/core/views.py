@@ -46,7 +46,9 @@ class ScopedDetailView(PanelMixin, DetailView):
     pass
 
 
-def apply_validation_error(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
+def apply_validation_error(
+    form, exc: ValidationError, field_map: dict[str, str] | None = None
+) -> None:
     """Show a service's ValidationError on the form, each message under its field."""
     field_map = field_map or {}
     if not hasattr(exc, "error_dict"):
@@ -75,12 +77,16 @@ class DashboardView(PanelMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         if P.may(user, P.DASHBOARD_CUSTOMER_WIDGETS):
-            counts = Customer.objects.visible_to(user).alive().aggregate(
-                total=Count("id"),
-                active=Count("id", filter=Q(status="active")),
-                suspended=Count("id", filter=Q(status="suspended")),
-                disabled=Count("id", filter=Q(status="disabled")),
-                fup=Count("id", filter=Q(status="fup")),
+            counts = (
+                Customer.objects.visible_to(user)
+                .alive()
+                .aggregate(
+                    total=Count("id"),
+                    active=Count("id", filter=Q(status="active")),
+                    suspended=Count("id", filter=Q(status="suspended")),
+                    disabled=Count("id", filter=Q(status="disabled")),
+                    fup=Count("id", filter=Q(status="fup")),
+                )
             )
             ctx["counts"] = counts
         if P.may(user, P.VIEW_ACTIVITY_LOG):
@@ -121,8 +127,11 @@ class OutboxView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["statuses"] = OutboxStatus.choices
-        ctx["dead_count"] = OutboxMessage.objects.visible_to(self.request.user).filter(
-            status=OutboxStatus.DEAD).count()
+        ctx["dead_count"] = (
+            OutboxMessage.objects.visible_to(self.request.user)
+            .filter(status=OutboxStatus.DEAD)
+            .count()
+        )
         return ctx
 
 

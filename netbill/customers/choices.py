@@ -27,7 +27,10 @@ CUSTOMER_TYPE_RULES = {
     CustomerType.PPPOE_DAILY: (ConnectionType.PPPOE, {BillingType.DAILY}),
     CustomerType.HOTSPOT: (ConnectionType.HOTSPOT, {BillingType.DAILY, BillingType.FREE}),
     CustomerType.STATIC_MONTHLY: (ConnectionType.STATIC, {BillingType.MONTHLY, BillingType.FREE}),
-    CustomerType.OTHER: (ConnectionType.OTHER, {BillingType.MONTHLY, BillingType.DAILY, BillingType.FREE}),
+    CustomerType.OTHER: (
+        ConnectionType.OTHER,
+        {BillingType.MONTHLY, BillingType.DAILY, BillingType.FREE},
+    ),
 }
 
 

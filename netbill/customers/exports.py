@@ -16,9 +16,22 @@ from netbill.customers.models import CustomField
 
 def export_columns(user) -> tuple[list[str], list[CustomField]]:
     fields = list(CustomField.objects.visible_to(user))
-    header = [_("Name"), _("Username"), _("Mobile"), _("Email"), _("Address"), _("Customer type"),
-              _("Status"), _("Zone"), _("Package"), _("Billing profile"), _("Owner"),
-              _("Static IP"), _("Price"), _("Created")]
+    header = [
+        _("Name"),
+        _("Username"),
+        _("Mobile"),
+        _("Email"),
+        _("Address"),
+        _("Customer type"),
+        _("Status"),
+        _("Zone"),
+        _("Package"),
+        _("Billing profile"),
+        _("Owner"),
+        _("Static IP"),
+        _("Price"),
+        _("Created"),
+    ]
     return header + [f.name for f in fields], fields
 
 
@@ -28,10 +41,22 @@ def export_rows(*, user, params) -> Iterator[list]:
     qs = selectors.with_list_price(selectors.customer_list(user=user, params=params))
     tz = timezone.get_current_timezone()
     for c in qs.iterator(chunk_size=2000):
-        row = [c.name, c.username, c.mobile, c.email, c.address, c.get_customer_type_display(),
-               c.get_status_display(), c.zone.name if c.zone else "", c.package.name,
-               c.billing_profile.name, c.owner.name, c.static_ip or "", c.list_price,
-               c.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")]
+        row = [
+            c.name,
+            c.username,
+            c.mobile,
+            c.email,
+            c.address,
+            c.get_customer_type_display(),
+            c.get_status_display(),
+            c.zone.name if c.zone else "",
+            c.package.name,
+            c.billing_profile.name,
+            c.owner.name,
+            c.static_ip or "",
+            c.list_price,
+            c.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        ]
         row += [(c.custom_fields or {}).get(f.key, "") for f in fields]
         yield row
 

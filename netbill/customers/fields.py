@@ -17,7 +17,9 @@ def error_key(field: CustomField) -> str:
     return f"custom_fields.{field.key}"
 
 
-def clean_custom_fields(*, tenant_id: int, values: dict | None, current: dict | None = None) -> dict:
+def clean_custom_fields(
+    *, tenant_id: int, values: dict | None, current: dict | None = None
+) -> dict:
     """Check ``values`` against the tenant's custom fields; return the cleaned dict.
 
     ``current`` holds the customer's stored values when editing, so a partial update keeps

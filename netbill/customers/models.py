@@ -44,15 +44,18 @@ class CustomField(TenantOwned):
 
     name = models.CharField(_("name"), max_length=80)
     key = models.SlugField(_("key"), max_length=40)
-    field_type = models.CharField(_("type"), max_length=10, choices=CustomFieldType.choices,
-                                  default=CustomFieldType.TEXT)
+    field_type = models.CharField(
+        _("type"), max_length=10, choices=CustomFieldType.choices, default=CustomFieldType.TEXT
+    )
     choices = models.JSONField(_("dropdown choices"), default=list, blank=True)
     mandatory = models.BooleanField(_("mandatory"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "name"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="customfield_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="customfield_unique_key")
+        ]
         verbose_name = _("custom field")
 
     def __str__(self):
@@ -62,9 +65,9 @@ class CustomField(TenantOwned):
         super().clean()
         from django.core.exceptions import ValidationError
 
-        if self.field_type == CustomFieldType.DROPDOWN:
-            if not self.choices or not all(isinstance(c, str) and c.strip() for c in self.choices):
-                raise ValidationError({"choices": _("A dropdown needs at least one choice.")})
+        valid = self.choices and all(isinstance(c, str) and c.strip() for c in self.choices)
+        if self.field_type == CustomFieldType.DROPDOWN and not valid:
+            raise ValidationError({"choices": _("A dropdown needs at least one choice.")})
 
 
 class CustomerQuerySet(ScopedQuerySet):
@@ -78,40 +81,72 @@ class CustomerQuerySet(ScopedQuerySet):
 class Customer(TenantOwned):
     """A subscriber: who, where, what they buy, how they connect, and their status."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="customers", verbose_name=_("owner"))
-    zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="customers", verbose_name=_("zone"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("owner"),
+    )
+    zone = models.ForeignKey(
+        Zone,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        verbose_name=_("zone"),
+    )
     name = models.CharField(_("name"), max_length=120)
     mobile = models.CharField(_("mobile"), max_length=20, validators=[MOBILE_VALIDATOR])
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address"), blank=True)
     national_id = models.CharField(_("national ID"), max_length=40, blank=True)
-    customer_type = models.CharField(_("customer type"), max_length=20, choices=CustomerType.choices)
-    package = models.ForeignKey("catalog.MasterPackage", on_delete=models.PROTECT,
-                                related_name="customers", verbose_name=_("package"))
-    billing_profile = models.ForeignKey("catalog.BillingProfile", on_delete=models.PROTECT,
-                                        related_name="customers", verbose_name=_("billing profile"))
-    vat_profile = models.ForeignKey("catalog.VatProfile", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="customers",
-                                    verbose_name=_("VAT profile"))
-    status = models.CharField(_("status"), max_length=12, choices=CustomerStatus.choices,
-                              default=CustomerStatus.ACTIVE)
+    customer_type = models.CharField(
+        _("customer type"), max_length=20, choices=CustomerType.choices
+    )
+    package = models.ForeignKey(
+        "catalog.MasterPackage",
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("package"),
+    )
+    billing_profile = models.ForeignKey(
+        "catalog.BillingProfile",
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("billing profile"),
+    )
+    vat_profile = models.ForeignKey(
+        "catalog.VatProfile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("VAT profile"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE
+    )
     username = models.CharField(_("username"), max_length=64, validators=[USERNAME_VALIDATOR])
     # Cleartext because RADIUS needs it for CHAP/MS-CHAP (it becomes Cleartext-Password).
     password = models.CharField(_("password"), max_length=64)
     static_ip = models.GenericIPAddressField(_("static IP"), null=True, blank=True)
     mac_address = models.CharField(_("MAC address"), max_length=17, blank=True)
-    custom_price = models.DecimalField(_("custom price"), null=True, blank=True,
-                                       validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    custom_price = models.DecimalField(
+        _("custom price"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        **MONEY,
+    )
     expires_at = models.DateTimeField(_("expiry"), null=True, blank=True)
     suspend_date = models.DateField(_("suspend date"), null=True, blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = models.Manager.from_queryset(CustomerQuerySet)()
 
@@ -121,7 +156,8 @@ class Customer(TenantOwned):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "username"], condition=models.Q(deleted_at__isnull=True),
+                fields=["tenant", "username"],
+                condition=models.Q(deleted_at__isnull=True),
                 name="customer_unique_username_per_tenant",
             ),
             models.UniqueConstraint(
@@ -162,8 +198,9 @@ class CustomerStatusChange(TenantOwned):
     from_status = models.CharField(max_length=12, choices=CustomerStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=CustomerStatus.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_owner_field = "customer__owner"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from netbill.core.audit import audit_record, snapshot
 from netbill.core.permissions import MANAGE_CUSTOM_FIELDS, MANAGE_ZONES, require
 from netbill.core.services import apply_changes, save_audited
-from netbill.customers.models import CustomField, Customer, Zone
+from netbill.customers.models import Customer, CustomField, Zone
 
 ZONE_FIELDS = {"name", "description"}
 CUSTOM_FIELD_FIELDS = {"name", "key", "field_type", "choices", "mandatory", "position"}

@@ -18,8 +18,9 @@ class Tenant(models.Model):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="BDT")
-    timezone = models.CharField(_("timezone"), max_length=64, default="Asia/Dhaka",
-                                choices=TIMEZONE_CHOICES)
+    timezone = models.CharField(
+        _("timezone"), max_length=64, default="Asia/Dhaka", choices=TIMEZONE_CHOICES
+    )
     invoice_footer = models.TextField(_("invoice footer"), blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

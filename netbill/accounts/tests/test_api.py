@@ -277,8 +277,15 @@ def test_platform_admin_creates_a_token_and_creates_an_isp_with_it(db):
     assert response.status_code == 201
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['key']}")
-    created = client.post("/api/v1/tenants/", {
-        "name": "Gamma Net", "admin_email": "gamma@isp.test", "admin_name": "Gamma Admin",
-        "admin_password": "long-enough-pass-1"}, format="json")
+    created = client.post(
+        "/api/v1/tenants/",
+        {
+            "name": "Gamma Net",
+            "admin_email": "gamma@isp.test",
+            "admin_name": "Gamma Admin",
+            "admin_password": "long-enough-pass-1",
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     assert created.json()["name"] == "Gamma Net"

@@ -68,19 +68,38 @@ def crawl_world(db):
     home = make_world("Alpha Net")
     _bump_sequences()
     foreign = make_world(f"{MARKER} Net")
-    customers = [make_customer(foreign, owner=o, name=f"{MARKER} Customer {i}")
-                 for i, o in enumerate((foreign.operator, foreign.admin, foreign.sub_operator))]
+    customers = [
+        make_customer(foreign, owner=o, name=f"{MARKER} Customer {i}")
+        for i, o in enumerate((foreign.operator, foreign.admin, foreign.sub_operator))
+    ]
     CustomField.objects.create(tenant=foreign.tenant, name=f"{MARKER} Field", key="zeta")
-    OutboxMessage.objects.create(tenant=foreign.tenant, kind="notify.sms", status=OutboxStatus.DEAD,
-                                 payload={"text": MARKER}, next_attempt_at="2020-01-01T00:00:00Z")
-    audit_record(actor=foreign.admin, action="customer.update", obj=customers[0],
-                 owner=foreign.operator, after={"name": MARKER})
-    ApiToken.objects.create(user=foreign.admin, name=f"{MARKER} token", prefix="nb_zeta",
-                            key_hash="0" * 64)
-    AuthLog.objects.create(tenant=foreign.tenant, user=foreign.admin, email=f"{MARKER}@x.test",
-                           event="login", success=True)
-    SalesNote.objects.create(tenant=foreign.tenant, operator=foreign.operator, author=foreign.sales,
-                             text=MARKER)
+    OutboxMessage.objects.create(
+        tenant=foreign.tenant,
+        kind="notify.sms",
+        status=OutboxStatus.DEAD,
+        payload={"text": MARKER},
+        next_attempt_at="2020-01-01T00:00:00Z",
+    )
+    audit_record(
+        actor=foreign.admin,
+        action="customer.update",
+        obj=customers[0],
+        owner=foreign.operator,
+        after={"name": MARKER},
+    )
+    ApiToken.objects.create(
+        user=foreign.admin, name=f"{MARKER} token", prefix="nb_zeta", key_hash="0" * 64
+    )
+    AuthLog.objects.create(
+        tenant=foreign.tenant,
+        user=foreign.admin,
+        email=f"{MARKER}@x.test",
+        event="login",
+        success=True,
+    )
+    SalesNote.objects.create(
+        tenant=foreign.tenant, operator=foreign.operator, author=foreign.sales, text=MARKER
+    )
     # Managers of tenant A hold every key they can be given, so 404s are not 403s by accident.
     for manager in (home.op_manager, home.admin_manager):
         manager.granted_keys = sorted(GRANTABLE["manager"])
@@ -94,8 +113,20 @@ def _foreign_state():
     from netbill.customers.models import Customer, Zone
     from netbill.tenancy.models import Tenant
 
-    models = (User, Tenant, Customer, Zone, CustomField, MasterPackage, OperatorPackage,
-              BillingProfile, VatProfile, OutboxMessage, ApiToken, SalesNote)
+    models = (
+        User,
+        Tenant,
+        Customer,
+        Zone,
+        CustomField,
+        MasterPackage,
+        OperatorPackage,
+        BillingProfile,
+        VatProfile,
+        OutboxMessage,
+        ApiToken,
+        SalesNote,
+    )
     return db_state(*(m._default_manager.filter(pk__gte=FOREIGN_BASE) for m in models))
 
 
@@ -140,7 +171,15 @@ def test_list_pages_never_show_another_tenants_data(crawl_world):
     home, _foreign = crawl_world
     lists = [n for n, k in all_url_patterns().items() if not k]
     failures = []
-    for role in ("admin", "operator", "sub_operator", "op_manager", "admin_manager", "noc", "sales"):
+    for role in (
+        "admin",
+        "operator",
+        "sub_operator",
+        "op_manager",
+        "admin_manager",
+        "noc",
+        "sales",
+    ):
         user = getattr(home, role)
         panel, api = Client(), APIClient()
         panel.force_login(user)
@@ -159,8 +198,11 @@ def test_list_pages_never_show_another_tenants_data(crawl_world):
 def test_reseller_cannot_reach_another_resellers_customers(crawl_world):
     home, _foreign = crawl_world
     theirs = make_customer(home, owner=home.operator2, name="Other Reseller Customer")
-    customer_urls = [(n, k) for n, k in all_url_patterns().items()
-                     if k and ("customer" in n or n.startswith("customers:"))]
+    customer_urls = [
+        (n, k)
+        for n, k in all_url_patterns().items()
+        if k and ("customer" in n or n.startswith("customers:"))
+    ]
     assert customer_urls
     failures = []
     for role in ("operator", "sub_operator", "op_manager"):
@@ -173,7 +215,10 @@ def test_reseller_cannot_reach_another_resellers_customers(crawl_world):
             client = api if url.startswith("/api/") else panel
             for method in _methods(url):
                 response = _request(client, method, url, url.startswith("/api/"))
-                if response.status_code not in ALLOWED or "Other Reseller Customer" in response.content.decode():
+                if (
+                    response.status_code not in ALLOWED
+                    or "Other Reseller Customer" in response.content.decode()
+                ):
                     failures.append(f"{role} {method.upper()} {url} -> {response.status_code}")
     theirs.refresh_from_db()
     assert failures == []

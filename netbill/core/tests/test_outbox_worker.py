@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def _database_url() -> str:
     db = connection.settings_dict
-    return (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}")
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
 
 
 @pytest.fixture
@@ -30,9 +32,23 @@ def celery_worker(tmp_path):
     env = dict(os.environ, DATABASE_URL=_database_url(), REDIS_URL=settings.CELERY_BROKER_URL)
     log = tmp_path / "worker.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "netbill", "worker", "--pool=solo",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", f"--logfile={log}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "netbill",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            f"--logfile={log}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     yield proc, log
     proc.terminate()
@@ -43,7 +59,9 @@ def celery_worker(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_committed_customer_creation_is_welcomed_by_the_worker_through_redis(settings, celery_worker):
+def test_committed_customer_creation_is_welcomed_by_the_worker_through_redis(
+    settings, celery_worker
+):
     # given: Redis as the broker (as in production) and drains queued on commit
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     settings.OUTBOX_DRAIN_ON_COMMIT = True
@@ -52,8 +70,13 @@ def test_committed_customer_creation_is_welcomed_by_the_worker_through_redis(set
 
     # when: a customer is created (the service commits and queues a drain)
     customer = customer_create(
-        actor=world.operator, customer_type="pppoe_monthly", name="Karim", mobile="01811000000",
-        package=world.package, billing_profile=world.monthly, username="karim",
+        actor=world.operator,
+        customer_type="pppoe_monthly",
+        name="Karim",
+        mobile="01811000000",
+        package=world.package,
+        billing_profile=world.monthly,
+        username="karim",
     )
 
     # then: the worker process delivers the welcome message

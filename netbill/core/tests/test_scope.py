@@ -61,7 +61,9 @@ def test_catalog_scope_resellers_see_only_assigned(world):
     assert visible(BillingProfile, world.operator2) == {world.daily}
     assert visible(MasterPackage, world.admin) == {world.package, world.package2}
     assert {op.operator for op in OperatorPackage.objects.visible_to(world.operator)} == {
-        world.operator, world.sub_operator}
+        world.operator,
+        world.sub_operator,
+    }
 
 
 def test_nothing_is_visible_across_tenants(world, other_world):
@@ -99,7 +101,9 @@ def test_noc_never_holds_money_keys_even_if_stored(world):
 
 
 def test_visible_owner_ids_for_manager_follow_parent(world):
-    assert visible_owner_ids(world.op_manager) == frozenset({world.operator.pk, world.sub_operator.pk})
+    assert visible_owner_ids(world.op_manager) == frozenset(
+        {world.operator.pk, world.sub_operator.pk}
+    )
     assert visible_owner_ids(world.admin_manager) is None
 
 

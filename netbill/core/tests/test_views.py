@@ -59,9 +59,15 @@ def test_activity_log_shows_before_and_after_in_scope(client, world):
 
 
 def test_outbox_page_shows_dead_letters_to_group_admin_and_retry_requeues(client, world):
-    dead = OutboxMessage.objects.create(tenant=world.tenant, kind="no.such", payload={},
-                                        status=OutboxStatus.DEAD, attempts=6,
-                                        next_attempt_at="2020-01-01T00:00:00Z", last_error="boom")
+    dead = OutboxMessage.objects.create(
+        tenant=world.tenant,
+        kind="no.such",
+        payload={},
+        status=OutboxStatus.DEAD,
+        attempts=6,
+        next_attempt_at="2020-01-01T00:00:00Z",
+        last_error="boom",
+    )
     client.force_login(world.admin)
     body = client.get(reverse("core:outbox")).content.decode()
     assert 'data-testid="dead-count">1 dead letters' in body
@@ -80,9 +86,13 @@ def test_operator_cannot_see_outbox(client, world):
 
 
 def test_other_tenants_dead_letter_cannot_be_retried(client, world, other_world):
-    theirs = OutboxMessage.objects.create(tenant=other_world.tenant, kind="x", payload={},
-                                          status=OutboxStatus.DEAD,
-                                          next_attempt_at="2020-01-01T00:00:00Z")
+    theirs = OutboxMessage.objects.create(
+        tenant=other_world.tenant,
+        kind="x",
+        payload={},
+        status=OutboxStatus.DEAD,
+        next_attempt_at="2020-01-01T00:00:00Z",
+    )
     client.force_login(world.admin)
     assert client.post(reverse("core:outbox_retry", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
@@ -96,7 +106,8 @@ def test_times_are_shown_in_the_tenants_timezone(client, world):
 
     entry = audit_record_for(world)
     ActivityLog.objects.filter(pk=entry.pk).update(
-        created_at=datetime.datetime(2026, 1, 1, 20, 30, tzinfo=datetime.UTC))
+        created_at=datetime.datetime(2026, 1, 1, 20, 30, tzinfo=datetime.UTC)
+    )
     world.tenant.timezone = "Asia/Dhaka"
     world.tenant.save()
     client.force_login(world.admin)

@@ -17,8 +17,9 @@ def _csv(response):
 
 def test_operator_exports_only_its_filtered_customers_as_csv(client, world):
     make_customer(world, owner=world.operator, name="Own Active", username="ownact")
-    make_customer(world, owner=world.sub_operator, name="Sub Suspended", username="subsus",
-                  status="suspended")
+    make_customer(
+        world, owner=world.sub_operator, name="Sub Suspended", username="subsus", status="suspended"
+    )
     make_customer(world, owner=world.operator2, name="Foreign Active", username="foreign")
     client.force_login(world.operator)
 

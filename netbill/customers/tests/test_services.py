@@ -15,8 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 def create(world, actor, **extra):
-    values = dict(actor=actor, customer_type="pppoe_monthly", name="Rahim Uddin", mobile="01711000001",
-                  package=world.package, billing_profile=world.monthly, username="rahim")
+    values = {
+        "actor": actor,
+        "customer_type": "pppoe_monthly",
+        "name": "Rahim Uddin",
+        "mobile": "01711000001",
+        "package": world.package,
+        "billing_profile": world.monthly,
+        "username": "rahim",
+    }
     values.update(extra)
     return services.customer_create(**values)
 
@@ -78,12 +85,17 @@ def test_daily_customer_with_monthly_profile_is_rejected(world):
 
 def test_suspend_needs_key_and_writes_history_and_outbox(world):
     customer = make_customer(world)
-    services.customer_set_status(actor=world.operator, customer=customer, status="suspended",
-                                 reason="Unpaid")
+    services.customer_set_status(
+        actor=world.operator, customer=customer, status="suspended", reason="Unpaid"
+    )
     customer.refresh_from_db()
     assert customer.status == "suspended"
     change = CustomerStatusChange.objects.get(customer=customer)
-    assert (change.from_status, change.to_status, change.reason) == ("active", "suspended", "Unpaid")
+    assert (change.from_status, change.to_status, change.reason) == (
+        "active",
+        "suspended",
+        "Unpaid",
+    )
     assert OutboxMessage.objects.get().payload["event"] == "customer.suspended"
 
 
@@ -112,7 +124,9 @@ def test_delete_needs_password_and_is_soft(world):
     with pytest.raises(ValidationError) as exc:
         services.customer_delete(actor=world.operator, customer=customer, password="wrong")
     assert "password" in exc.value.message_dict
-    services.customer_delete(actor=world.operator, customer=customer, password="correct-horse-battery")
+    services.customer_delete(
+        actor=world.operator, customer=customer, password="correct-horse-battery"
+    )
     customer.refresh_from_db()
     assert customer.deleted_at is not None
     assert Customer.objects.alive().count() == 0
@@ -121,9 +135,12 @@ def test_delete_needs_password_and_is_soft(world):
 def test_bulk_update_reports_per_customer_failures(world):
     ok = make_customer(world, owner=world.operator)
     deleted = make_customer(world, owner=world.operator)
-    services.customer_delete(actor=world.operator, customer=deleted, password="correct-horse-battery")
-    result = services.customer_bulk_update(actor=world.operator, customers=[ok, deleted],
-                                           action="package", value=world.package2)
+    services.customer_delete(
+        actor=world.operator, customer=deleted, password="correct-horse-battery"
+    )
+    result = services.customer_bulk_update(
+        actor=world.operator, customers=[ok, deleted], action="package", value=world.package2
+    )
     assert result["updated"] == [ok.pk]
     assert [f["id"] for f in result["failed"]] == [deleted.pk]
     ok.refresh_from_db()
@@ -133,8 +150,13 @@ def test_bulk_update_reports_per_customer_failures(world):
 def test_outbox_drain_delivers_then_failures_go_dead(world, settings):
     create(world, world.operator)
     assert outbox_drain() == {"delivered": 1, "retried": 0, "dead": 0}
-    bad = OutboxMessage.objects.create(tenant=world.tenant, kind="no.such.kind", payload={},
-                                       max_attempts=2, next_attempt_at="2020-01-01T00:00:00Z")
+    bad = OutboxMessage.objects.create(
+        tenant=world.tenant,
+        kind="no.such.kind",
+        payload={},
+        max_attempts=2,
+        next_attempt_at="2020-01-01T00:00:00Z",
+    )
     assert outbox_drain()["retried"] == 1
     OutboxMessage.objects.filter(pk=bad.pk).update(next_attempt_at="2020-01-01T00:00:00Z")
     assert outbox_drain()["dead"] == 1
