@@ -221,9 +221,8 @@ def test_reseller_cannot_reach_another_resellers_customers(crawl_world):
             client = api if url.startswith("/api/") else panel
             for method in _methods(url):
                 response = _request(client, method, url, url.startswith("/api/"))
-                if (
-                    response.status_code not in ALLOWED
-                    or "Other Reseller Customer" in _body(response)
+                if response.status_code not in ALLOWED or "Other Reseller Customer" in _body(
+                    response
                 ):
                     failures.append(f"{role} {method.upper()} {url} -> {response.status_code}")
     theirs.refresh_from_db()
