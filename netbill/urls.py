@@ -9,6 +9,7 @@ urlpatterns = [
     path("catalog/", include("netbill.catalog.urls")),
     path("customers/", include("netbill.customers.urls")),
     path("api/", include("netbill.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler403 = "netbill.core.views.permission_denied"

@@ -53,7 +53,7 @@ trap 'exit 143' TERM
 # scheduler is given in full.
 "$VENV/bin/celery" -A netbill worker -B \
     --scheduler django_celery_beat.schedulers:DatabaseScheduler \
-    --loglevel=INFO --pool=solo --logfile var/celery.log &
+    --loglevel=INFO --pool=solo --logfile var/celery.log >> var/celery.log 2>&1 &
 worker_pid=$!
 
 echo
