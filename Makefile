@@ -4,6 +4,7 @@
 #   make demo    SQLite demo with seeded data on http://127.0.0.1:$(PORT)/
 #   make bench   run benchmarks/run.py against PostgreSQL
 #   make lint / make format
+#   make messages  refresh the Bangla translation (.po) and compile it (.mo); needs gettext
 #
 # Test settings come from these variables; override any of them on the command line or in
 # the environment, e.g.  make test DATABASE_URL=postgres://u:p@db:5432/netbill PYTEST_ARGS='-q -x'
@@ -26,10 +27,10 @@ TEST_ENV = DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)' \
 	DJANGO_ALLOW_ASYNC_UNSAFE='$(DJANGO_ALLOW_ASYNC_UNSAFE)' \
 	OUTBOX_DRAIN_ON_COMMIT='$(OUTBOX_DRAIN_ON_COMMIT)'
 
-.PHONY: help venv install services test check pytest lint format demo bench clean
+.PHONY: help venv install services test check pytest lint format messages demo bench clean
 
 help:
-	@echo "targets: venv (alias install), test, demo, bench, lint, format, services, clean"
+	@echo "targets: venv (alias install), test, demo, bench, lint, format, messages, services, clean"
 
 venv:
 	bash scripts/uv.sh sync --locked
@@ -69,6 +70,15 @@ lint: venv
 format: venv
 	$(RUFF) format .
 	$(RUFF) check --fix .
+
+# The Bangla translation: collect the strings into netbill/locale/bn/LC_MESSAGES/django.po
+# (translate the new/fuzzy entries there), then compile django.mo.  Both files are committed:
+# CI machines and `make demo` have no gettext and use the .mo as it is in the tree.
+messages: venv
+	@command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
+	$(PY) manage.py makemessages -l bn --ignore=.venv --ignore=benchmarks
+	$(PY) manage.py compilemessages --ignore=.venv
+	msgfmt --check --statistics -o /dev/null netbill/locale/bn/LC_MESSAGES/django.po
 
 demo: venv
 	PORT='$(PORT)' bash scripts/demo.sh

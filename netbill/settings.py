@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "netbill.accounts",
     "netbill.catalog",
     "netbill.customers",
+    "netbill.ledger",
+    "netbill.billing",
+    "netbill.payments",
 ]
 
 MIDDLEWARE = [

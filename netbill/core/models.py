@@ -138,3 +138,18 @@ class OutboxMessage(TenantOwned):
 
     def __str__(self):
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class Counter(TenantOwned):
+    """Per-tenant running numbers (bill and receipt numbers), taken under a row lock."""
+
+    name = models.CharField(max_length=30)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="counter_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}={self.value}"
