@@ -51,3 +51,12 @@ def _static_root():
     from django.conf import settings
 
     os.makedirs(settings.STATIC_ROOT, exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """LocaleMiddleware leaves a request's language active in the thread: reset it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "netbill.ledger",
     "netbill.billing",
     "netbill.payments",
+    "netbill.reports",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,10 @@ urlpatterns = [
     path("company/", include("netbill.tenancy.urls")),
     path("catalog/", include("netbill.catalog.urls")),
     path("customers/", include("netbill.customers.urls")),
+    path("billing/", include("netbill.billing.urls")),
+    path("payments/", include("netbill.payments.urls")),
+    path("accounting/", include("netbill.ledger.urls")),
+    path("reports/", include("netbill.reports.urls")),
     path("api/", include("netbill.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -36,6 +36,9 @@ VIEW_PAYMENTS = "view-payments"
 EDIT_CUSTOMER_PAYMENT = "edit-customer-payment"
 DELETE_CUSTOMER_PAYMENT = "delete-customer-payment"
 VERIFY_PAYMENTS = "verify-payments"
+# --- billing runs and recharge cards
+RUN_BILLING = "run-billing"
+MANAGE_RECHARGE_CARDS = "manage-recharge-cards"
 # --- accounts, expenses, reports
 EXPENSE_MANAGEMENT = "expense-management"
 VIEW_ACCOUNTS = "view-accounts"
@@ -91,6 +94,8 @@ KEY_LABELS: dict[str, str] = {
     DELETE_CUSTOMER_PAYMENT: _("Delete customer payments"),
     VERIFY_PAYMENTS: _("Verify online payments"),
     EXPENSE_MANAGEMENT: _("Expense management"),
+    RUN_BILLING: _("Billing runs and dunning"),
+    MANAGE_RECHARGE_CARDS: _("Recharge cards and distributors"),
     VIEW_ACCOUNTS: _("Accounts and reports"),
     EDIT_PACKAGE_PRICE: _("Edit package customer price"),
     EDIT_COMPANY: _("Edit company settings"),
@@ -136,6 +141,8 @@ MONEY_KEYS = frozenset(
         VIEW_ACCOUNTS,
         EDIT_PACKAGE_PRICE,
         DASHBOARD_FINANCIAL_WIDGETS,
+        RUN_BILLING,
+        MANAGE_RECHARGE_CARDS,
     }
 )
 NETWORK_KEYS = frozenset(
@@ -160,6 +167,7 @@ GROUP_ADMIN_ONLY = frozenset(
         VIEW_OUTBOX,
         MANAGE_ROUTERS,
         MANAGE_IP_POOLS,
+        RUN_BILLING,
     }
 )
 
@@ -215,6 +223,7 @@ SECTIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({VIEW_ACCOUNTS, DASHBOARD_FINANCIAL_WIDGETS}),
     ),
     "expenses": (_("Expenses"), frozenset({EXPENSE_MANAGEMENT})),
+    "cards": (_("Recharge cards"), frozenset({MANAGE_RECHARGE_CARDS})),
     "online": (
         _("Online / offline customers"),
         frozenset(
@@ -266,6 +275,7 @@ _RESELLER_DEFAULTS = frozenset(
         MANAGE_STAFF,
         PING_TEST,
         SEND_SMS,
+        MANAGE_RECHARGE_CARDS,
     }
 )
 
