@@ -89,11 +89,54 @@ class DashboardView(PanelMixin, TemplateView):
                 )
             )
             ctx["counts"] = counts
+        if P.may(user, P.DASHBOARD_FINANCIAL_WIDGETS):
+            ctx["money"] = financial_widgets(user)
         if P.may(user, P.VIEW_ACTIVITY_LOG):
             ctx["recent"] = list(
                 ActivityLog.objects.visible_to(user).select_related("actor", "on_behalf_of")[:10]
             )
         return ctx
+
+
+def financial_widgets(user) -> dict:
+    """This month's billed and collected amounts, what is outstanding, and — for a
+    reseller — its own balance or debt with its parent, all in the user's scope."""
+    from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+    from django.utils import timezone
+
+    from netbill.billing.models import Bill
+    from netbill.core.choices import RESELLER_ROLES, AccountType
+    from netbill.core.money import ZERO
+    from netbill.ledger.selectors import reseller_position
+    from netbill.payments.models import Payment
+
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    bills = Bill.objects.visible_to(user).exclude(status="void")
+    due = ExpressionWrapper(
+        F("amount") - F("discount") - F("paid_amount"),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+    widgets = {
+        "billed": bills.filter(issue_date__gte=month_start).aggregate(s=Sum("amount"))["s"] or ZERO,
+        "collected": Payment.objects.visible_to(user)
+        .filter(
+            voided_at__isnull=True,
+            received_at__date__gte=month_start,
+        )
+        .aggregate(s=Sum("amount"))["s"]
+        or ZERO,
+        "outstanding": bills.filter(status__in=["unpaid", "partial"]).aggregate(s=Sum(due))["s"]
+        or ZERO,
+        "currency": user.tenant.currency,
+    }
+    reseller = user if user.role in RESELLER_ROLES else None
+    if reseller is not None:
+        position = reseller_position(reseller)
+        widgets["reseller_postpaid"] = reseller.account_type == AccountType.POSTPAID
+        widgets["reseller_position"] = position if widgets["reseller_postpaid"] else -position
+        widgets["credit_limit"] = reseller.credit_limit
+    return widgets
 
 
 class ActivityLogView(ScopedListView):

@@ -121,3 +121,46 @@ def audit_record_for(world):
     from netbill.core.audit import audit_record
 
     return audit_record(actor=world.admin, action="zone.update", obj=world.zone)
+
+
+def test_financial_widgets_show_this_months_money_in_scope(client, world):
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from netbill.billing.services import bill_create
+    from netbill.ledger.resellers import reseller_add_balance
+    from netbill.payments.services import payment_record
+
+    today = timezone.localdate()
+    reseller_add_balance(actor=world.admin, reseller=world.operator, amount="2000")
+    mine = make_customer(world, owner=world.operator)
+    theirs = make_customer(world, owner=world.admin)
+    for c in (mine, theirs):
+        bill_create(
+            actor=world.admin,
+            customer=c,
+            kind="monthly",
+            period_start=today,
+            period_end=today + datetime.timedelta(days=29),
+        )
+    payment_record(actor=world.admin, customer=mine, amount=Decimal("300"))
+
+    client.force_login(world.operator)
+    body = client.get(reverse("core:dashboard")).content.decode()
+    assert 'data-money="billed">800.00 BDT' in body
+    assert 'data-money="collected">300.00 BDT' in body
+    assert 'data-money="outstanding">500.00 BDT' in body
+    assert 'data-money="reseller">1400.00 BDT' in body  # 2000 deposit - 600 reseller price
+
+    client.force_login(world.admin)
+    body = client.get(reverse("core:dashboard")).content.decode()
+    assert 'data-money="billed">1600.00 BDT' in body
+
+
+def test_financial_widgets_need_their_key(client, world):
+    world.op_manager.granted_keys = ["dashboard", "dashboard-customer-widgets"]
+    world.op_manager.save()
+    client.force_login(world.op_manager)
+    assert b'data-testid="money-widgets"' not in client.get(reverse("core:dashboard")).content
