@@ -295,6 +295,39 @@ def customer_benchmarks(report: Report, n: int) -> None:
 SUITES = [customer_benchmarks]
 
 
+def payment_benchmarks(report: Report, n: int) -> None:
+    """The payment path: payments/second from 8 concurrent clients, each a thread with its
+    own connection paying other customers' bills through ``payment_record``; the run's rows
+    are removed afterwards (see ``benchmarks/payments.py``)."""
+    from benchmarks.payments import run_payment_bench
+
+    try:
+        run_payment_bench(report, clients=1)  # the same path without contention, to compare
+        run_payment_bench(report)
+    except Exception as exc:  # noqa: BLE001 - a broken suite is reported, not fatal
+        report.notes.append(f"payments: ERROR {type(exc).__name__}: {exc}")
+        print(f"  payments                     ERROR {type(exc).__name__}: {exc}")
+
+
+SUITES.append(payment_benchmarks)
+
+
+def billing_benchmarks(report: Report, n: int) -> None:
+    """The monthly billing run over the 100,000 seeded customers (bills + ledger entries),
+    as bills/second and as a ratio to a raw SQL ``INSERT … SELECT`` of the same bill rows,
+    and the dunning sweep; everything rolled back (see ``benchmarks/billing_bench.py``)."""
+    from benchmarks.billing_bench import billing_benchmarks as run_billing_bench
+
+    try:
+        run_billing_bench(report, n)
+    except Exception as exc:  # noqa: BLE001 - a broken suite is reported, not fatal
+        report.notes.append(f"billing: ERROR {type(exc).__name__}: {exc}")
+        print(f"  billing                      ERROR {type(exc).__name__}: {exc}")
+
+
+SUITES.append(billing_benchmarks)
+
+
 # --- output ----------------------------------------------------------------------------
 
 

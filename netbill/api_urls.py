@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from netbill.accounts.api.views import ApiTokenViewSet, StaffViewSet
+from netbill.billing.api.views import BillingRunViewSet, BillViewSet
 from netbill.catalog.api.views import (
     BillingProfileViewSet,
     MasterPackageViewSet,
@@ -13,6 +14,19 @@ from netbill.catalog.api.views import (
 )
 from netbill.core.api.views import ApiDocsView, PermissionKeysView, SectionsView
 from netbill.customers.api.views import CustomerViewSet, CustomFieldViewSet, ZoneViewSet
+from netbill.ledger.api.views import (
+    ExpenseCategoryViewSet,
+    ExpenseViewSet,
+    ResellerAccountViewSet,
+)
+from netbill.payments.api.views import (
+    CardBatchViewSet,
+    CardDistributorViewSet,
+    CardViewSet,
+    OnlineTransactionViewSet,
+    PaymentViewSet,
+)
+from netbill.reports.api.views import ReportViewSet
 from netbill.tenancy.api.views import CompanyView, TenantViewSet
 
 router = DefaultRouter()
@@ -26,6 +40,18 @@ router.register("operator-packages", OperatorPackageViewSet, basename="operator-
 router.register("billing-profiles", BillingProfileViewSet, basename="billing-profile")
 router.register("vat-profiles", VatProfileViewSet, basename="vat-profile")
 router.register("customers", CustomerViewSet, basename="customer")
+# --- money (issue 4)
+router.register("bills", BillViewSet, basename="bill")
+router.register("billing-runs", BillingRunViewSet, basename="billing-run")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("online-transactions", OnlineTransactionViewSet, basename="online-transaction")
+router.register("card-batches", CardBatchViewSet, basename="card-batch")
+router.register("cards", CardViewSet, basename="card")
+router.register("card-distributors", CardDistributorViewSet, basename="card-distributor")
+router.register("resellers", ResellerAccountViewSet, basename="reseller-account")
+router.register("expenses", ExpenseViewSet, basename="expense")
+router.register("expense-categories", ExpenseCategoryViewSet, basename="expense-category")
+router.register("reports", ReportViewSet, basename="report")
 
 v1 = [
     path("company/", CompanyView.as_view(), name="company"),

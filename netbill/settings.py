@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -190,6 +191,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "netbill.core.tasks.drain_outbox", "schedule": 15.0},
+    # Billing (catch-up run through today per tenant timezone) then the dunning sweep:
+    # daily just after midnight, and hourly as a safety net (idempotent).
+    "billing-daily": {
+        "task": "netbill.billing.tasks.billing_daily",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    "billing-hourly": {
+        "task": "netbill.billing.tasks.billing_daily",
+        "schedule": crontab(minute=40),
+    },
 }
 # The outbox is drained right after each commit too; off in tests so a test drains it
 # itself and can see the pending rows.

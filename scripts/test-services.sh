@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the services the test suite needs are installed and running:
 #   PostgreSQL on 127.0.0.1:5432 with role/database netbill (password netbill),
-#   Redis on 127.0.0.1:6379, and Debian's Chromium for the browser tests.
+#   Redis on 127.0.0.1:6379, Debian's Chromium for the browser tests, and the libraries
+#   WeasyPrint needs for invoice PDFs.
 # Idempotent: safe to run any number of times. Installs with apt only what is missing
 # (one `apt-get update` at most). Needs root, or sudo, for installing/starting services.
 set -euo pipefail
@@ -151,6 +152,25 @@ ensure_chromium() {
     echo "chromium: ok ($("$CHROMIUM" --version 2>/dev/null | head -1 || echo "$CHROMIUM"))"
 }
 
+# ------------------------------------------------- WeasyPrint (invoice and receipt PDFs)
+# Pango/HarfBuzz/Fontconfig for WeasyPrint (libharfbuzz-subset0 is often missing, and
+# importing WeasyPrint then fails).  No font package: the Bangla/Latin fonts are vendored
+# (netbill/static/vendor/fonts) and embedded through @font-face.
+PDF_LIBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1)
+ensure_pdf_libs() {
+    local missing=() pkg
+    for pkg in "${PDF_LIBS[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        apt_install "${missing[@]}"
+    fi
+    echo "weasyprint libraries: ok (${PDF_LIBS[*]})"
+}
+
 ensure_postgres
 ensure_redis
 ensure_chromium
+ensure_pdf_libs

@@ -73,7 +73,7 @@ class Bill(TenantOwned):
 
     @property
     def due(self):
-        return self.amount - self.paid_amount
+        return self.amount - self.discount - self.paid_amount
 
 
 class BillLine(TenantOwned):

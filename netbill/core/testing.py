@@ -172,3 +172,14 @@ def db_state(*querysets) -> list:
             qs = qs._default_manager.all()
         state.append(sorted(qs.values_list(), key=repr))
     return state
+
+
+def fund_resellers(world: World, amount: str = "100000") -> None:
+    """Give the world's prepaid resellers a balance, so their customers' first bills
+    (charged to them at creation) go through."""
+    from netbill.ledger.resellers import reseller_add_balance
+
+    for reseller in (world.operator, world.operator2):
+        reseller_add_balance(actor=world.admin, reseller=reseller, amount=amount, note="test funds")
+    reseller_add_balance(actor=world.operator, reseller=world.sub_operator, amount=amount,
+                         note="test funds")

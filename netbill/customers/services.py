@@ -275,6 +275,12 @@ def customer_create(
                 % {"name": customer.name, "u": customer.username},
             },
         )
+        # The first bill, in the same transaction: a reseller that cannot pay for it
+        # (ResellerRefused) refuses the whole creation with its message.  Imported here:
+        # billing imports this module.
+        from netbill.billing import services as billing_services
+
+        billing_services.bill_first(actor=actor, customer=customer)
     return customer
 
 

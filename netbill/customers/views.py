@@ -175,6 +175,17 @@ class CustomerDetailView(AnyKeyMixin, View):
                 .filter(object_type="customer", object_id=str(customer.pk))
                 .select_related("actor", "on_behalf_of")[:50]
             )
+        # Tabs the money capabilities fill, each behind its own key.
+        if P.may(user, P.VIEW_PAYMENTS):
+            from netbill.payments.selectors import customer_money_tabs
+
+            ctx["money_tabs"] = True
+            ctx.update(customer_money_tabs(user=user, customer=customer))
+        if P.may(user, P.VIEW_BILLS):
+            from netbill.billing.selectors import customer_bills
+
+            ctx["bills_tab"] = True
+            ctx["customer_bills"] = customer_bills(user=user, customer=customer)
         return render(request, "customers/detail.html", ctx)
 
 

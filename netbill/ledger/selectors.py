@@ -59,3 +59,69 @@ def reseller_position(reseller) -> Decimal:
 def reseller_balance(reseller) -> Decimal:
     """A prepaid reseller's spendable balance (its deposit)."""
     return -reseller_position(reseller)
+
+
+def reseller_positions(reseller_ids, *, book_id: int | None) -> dict[int, Decimal]:
+    """Positions (as :func:`reseller_position`) of many resellers whose accounts are in one
+    book, in ONE grouped query (list pages)."""
+    rows = (
+        JournalLine.objects.filter(
+            reseller_id__in=list(reseller_ids),
+            book_id=book_id,
+            account__code=chart.RESELLER_ACCOUNTS,
+        )
+        .values("reseller_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    positions = dict.fromkeys(reseller_ids, ZERO)
+    positions.update({row["reseller_id"]: row["total"] for row in rows})
+    return positions
+
+
+def reseller_statement(reseller, *, date_from=None, date_to=None) -> dict:
+    """A reseller's account with its parent between two dates (both included).
+
+    Amounts are seen from the parent's book: a debit is a charge (the reseller owes more),
+    a credit is money the parent received (Add Balance, Entry Cash Received).  ``balance``
+    is what the reseller owes (positive) or has in deposit (negative), after each line.
+    """
+    lines = JournalLine.objects.filter(
+        reseller=reseller,
+        book_id=upstream_book_id(reseller),
+        account__code=chart.RESELLER_ACCOUNTS,
+    )
+    opening = _sum(lines.filter(date__lt=date_from)) if date_from else ZERO
+    period = lines
+    if date_from:
+        period = period.filter(date__gte=date_from)
+    if date_to:
+        period = period.filter(date__lte=date_to)
+    movements = []
+    balance = opening
+    total_debit = total_credit = ZERO
+    for line in period.select_related("entry", "customer").order_by("date", "entry_id", "id"):
+        balance += line.amount
+        debit = line.amount if line.amount > 0 else ZERO
+        credit = -line.amount if line.amount < 0 else ZERO
+        total_debit += debit
+        total_credit += credit
+        movements.append(
+            {
+                "date": line.date,
+                "kind": line.entry.kind,
+                "memo": line.entry.memo,
+                "customer": line.customer,
+                "entry_id": line.entry_id,
+                "debit": debit,
+                "credit": credit,
+                "balance": balance,
+            }
+        )
+    return {
+        "opening": opening,
+        "movements": movements,
+        "total_debit": total_debit,
+        "total_credit": total_credit,
+        "closing": balance,
+    }

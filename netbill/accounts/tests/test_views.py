@@ -746,7 +746,10 @@ def test_actions_during_get_access_are_recorded_as_admin_on_behalf_of_operator(c
 
 
 def test_customer_created_by_the_get_access_user_is_audited_on_behalf(client, world):
+    from netbill.core.testing import fund_resellers
     from netbill.customers.services import customer_create
+
+    fund_resellers(world)
 
     enter(client, world)
     request_user = client.get(reverse("core:dashboard")).wsgi_request.user

@@ -50,19 +50,24 @@ def all_url_patterns():
     return seen
 
 
-def _app_modules(name: str):
+def _app_modules(name: str = "crawl"):
+    """Every ``netbill/<app>/tests/crawl*.py`` module (an app may split its rows)."""
     import importlib
     import pkgutil
 
     import netbill
 
     modules = []
-    for info in pkgutil.iter_modules(netbill.__path__):
+    for app in pkgutil.iter_modules(netbill.__path__):
         try:
-            modules.append(importlib.import_module(f"netbill.{info.name}.tests.{name}"))
+            tests = importlib.import_module(f"netbill.{app.name}.tests")
         except ModuleNotFoundError as exc:
-            if exc.name not in (f"netbill.{info.name}.tests", f"netbill.{info.name}.tests.{name}"):
+            if exc.name != f"netbill.{app.name}.tests":
                 raise
+            continue
+        for info in sorted(pkgutil.iter_modules(tests.__path__), key=lambda i: i.name):
+            if info.name.startswith(name):
+                modules.append(importlib.import_module(f"{tests.__name__}.{info.name}"))
     return modules
 
 

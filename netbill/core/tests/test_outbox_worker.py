@@ -13,7 +13,7 @@ from django.db import connection
 
 from netbill.core.choices import OutboxStatus
 from netbill.core.models import OutboxMessage
-from netbill.core.testing import make_world
+from netbill.core.testing import fund_resellers, make_world
 from netbill.customers.services import customer_create
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -66,6 +66,7 @@ def test_committed_customer_creation_is_welcomed_by_the_worker_through_redis(
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     settings.OUTBOX_DRAIN_ON_COMMIT = True
     world = make_world()
+    fund_resellers(world)
     proc, log = celery_worker
 
     # when: a customer is created (the service commits and queues a drain)
@@ -80,7 +81,9 @@ def test_committed_customer_creation_is_welcomed_by_the_worker_through_redis(
     )
 
     # then: the worker process delivers the welcome message
-    message = OutboxMessage.objects.get(payload__customer_id=customer.pk)
+    message = OutboxMessage.objects.get(
+        payload__customer_id=customer.pk, payload__event="customer.welcome"
+    )
     for _ in range(120):
         message.refresh_from_db()
         if message.status != OutboxStatus.PENDING or proc.poll() is not None:

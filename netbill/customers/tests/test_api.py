@@ -280,7 +280,10 @@ def test_operator_creates_a_customer_through_the_service(world):
     )
     assert body["owner_name"] == world.operator.name and body["price"] == "800.00"
     assert list(customer.status_changes.values_list("to_status", flat=True)) == ["active"]
-    assert OutboxMessage.objects.get().payload["event"] == "customer.welcome"
+    assert sorted(m.payload["event"] for m in OutboxMessage.objects.all()) == [
+        "bill.created",
+        "customer.welcome",
+    ]
 
 
 def test_admin_creates_a_customer_for_an_operator(world):
@@ -601,3 +604,16 @@ def test_custom_fields_are_created_by_the_group_admin_and_validated(world, other
     field = CustomField.objects.get(key="building")
     assert api(world.operator).delete(f"/api/v1/custom-fields/{field.pk}/").status_code == 403
     assert db_state(CustomField, ActivityLog) == before
+
+
+@pytest.fixture(autouse=True)
+def _funded_resellers(request):
+    """Customers' first bills charge their prepaid resellers: fund them."""
+    if "world" in request.fixturenames:
+        from netbill.core.testing import fund_resellers
+
+        fund_resellers(request.getfixturevalue("world"))
+    if "other_world" in request.fixturenames:
+        from netbill.core.testing import fund_resellers
+
+        fund_resellers(request.getfixturevalue("other_world"))

@@ -36,7 +36,8 @@ def test_operator_creates_customer_owned_by_itself_with_history_audit_and_welcom
     assert list(customer.status_changes.values_list("from_status", "to_status")) == [("", "active")]
     log = ActivityLog.objects.get(action="customer.create")
     assert log.actor == world.operator and log.owner == world.operator
-    message = OutboxMessage.objects.get()
+    message = OutboxMessage.objects.get(payload__event="customer.welcome")
+    assert OutboxMessage.objects.filter(payload__event="bill.created").count() == 1  # first bill
     assert message.kind == "notify.sms" and message.payload["event"] == "customer.welcome"
     assert message.payload["to"] == "01711000001"
 
@@ -149,7 +150,7 @@ def test_bulk_update_reports_per_customer_failures(world):
 
 def test_outbox_drain_delivers_then_failures_go_dead(world, settings):
     create(world, world.operator)
-    assert outbox_drain() == {"delivered": 1, "retried": 0, "dead": 0}
+    assert outbox_drain() == {"delivered": 2, "retried": 0, "dead": 0}  # welcome + first bill
     bad = OutboxMessage.objects.create(
         tenant=world.tenant,
         kind="no.such.kind",
@@ -169,3 +170,16 @@ def test_customer_price_prefers_custom_then_operator_price(world):
     assert services.customer_price(customer) == Decimal("800.00")
     customer.custom_price = Decimal("650.00")
     assert services.customer_price(customer) == Decimal("650.00")
+
+
+@pytest.fixture(autouse=True)
+def _funded_resellers(request):
+    """Customers' first bills charge their prepaid resellers: fund them."""
+    if "world" in request.fixturenames:
+        from netbill.core.testing import fund_resellers
+
+        fund_resellers(request.getfixturevalue("world"))
+    if "other_world" in request.fixturenames:
+        from netbill.core.testing import fund_resellers
+
+        fund_resellers(request.getfixturevalue("other_world"))

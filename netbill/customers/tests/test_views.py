@@ -967,3 +967,45 @@ def test_every_customer_page_renders_for_the_group_admin(client, world):
     }
 
     assert statuses == {name: 200 for name, _args in names}
+
+
+def test_profile_shows_bills_payments_and_wallet_tabs_with_their_keys(client, world):
+    import datetime
+
+    from netbill.billing.services import bill_create
+    from netbill.payments.services import payment_record
+
+    customer = make_customer(world, owner=world.admin, name="Tabbed Customer")
+    bill = bill_create(
+        actor=world.admin,
+        customer=customer,
+        kind="monthly",
+        period_start=datetime.date(2026, 5, 1),
+        period_end=datetime.date(2026, 5, 31),
+    )
+    payment_record(actor=world.admin, customer=customer, amount="1000")
+    client.force_login(world.admin)
+    body = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert f'data-bill="{bill.number}" data-status="paid"' in body
+    assert 'data-testid="customer-bills"' in body
+    assert "200.00" in body  # wallet credit after paying the 800.00 bill with 1000.00
+
+    world.admin_manager.granted_keys = ["view-customer-details"]
+    world.admin_manager.save()
+    client.force_login(world.admin_manager)
+    body = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert 'data-testid="customer-bills"' not in body
+    assert bill.number not in body
+
+
+@pytest.fixture(autouse=True)
+def _funded_resellers(request):
+    """Customers' first bills charge their prepaid resellers: fund them."""
+    if "world" in request.fixturenames:
+        from netbill.core.testing import fund_resellers
+
+        fund_resellers(request.getfixturevalue("world"))
+    if "other_world" in request.fixturenames:
+        from netbill.core.testing import fund_resellers
+
+        fund_resellers(request.getfixturevalue("other_world"))

@@ -44,6 +44,12 @@ from netbill.customers.choices import CustomerStatus, CustomerType, CustomFieldT
 from netbill.customers.models import Customer
 from netbill.customers.services import customer_create, customer_set_status
 from netbill.customers.setup import custom_field_create, zone_create
+from netbill.ledger.resellers import (
+    ResellerRefused,
+    reseller_add_balance,
+    reseller_cash_received,
+)
+from netbill.ledger.selectors import reseller_position
 from netbill.tenancy.models import Tenant
 from netbill.tenancy.services import tenant_create
 
@@ -294,8 +300,62 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _delete(self, tenant: Tenant) -> None:
-        """Remove the demo ISP (customers first: their owner and package are protected)."""
+        """Remove the demo ISP (money first, then customers: they are protected).
+
+        The ledger is append-only; on PostgreSQL its guard triggers are switched off for
+        this one transaction (the tables' owner may), as removing a whole demo ISP is the
+        one case where posted rows go.
+        """
+        from django.db import connection
+
+        from netbill.billing.models import Bill, BillingRun, BillLine
+        from netbill.ledger.models import (
+            Account,
+            Expense,
+            ExpenseCategory,
+            JournalEntry,
+            JournalLine,
+        )
+        from netbill.payments.models import (
+            CardDistributor,
+            OnlineTransaction,
+            Payment,
+            PaymentAllocation,
+            RechargeCard,
+            RechargeCardBatch,
+        )
+
+        guarded = ("ledger_journalline", "ledger_journalentry")
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # Deferred foreign-key checks are pending trigger events: run them now.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    for table in guarded:
+                        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            for model in (
+                PaymentAllocation,
+                RechargeCard,
+                OnlineTransaction,
+                RechargeCardBatch,
+                CardDistributor,
+                Payment,
+                BillLine,
+                Bill,
+                BillingRun,
+                Expense,
+                ExpenseCategory,
+                JournalLine,
+            ):
+                model.objects.filter(tenant=tenant).delete()
+            JournalEntry.objects.filter(tenant=tenant, reverses__isnull=False).delete()
+            JournalEntry.objects.filter(tenant=tenant).delete()
+            Account.objects.filter(tenant=tenant).delete()
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    for table in guarded:
+                        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             Customer.objects.filter(tenant=tenant).delete()
             OperatorPackage.objects.filter(tenant=tenant).delete()
             User.objects.filter(tenant=tenant).update(parent=None)
@@ -339,7 +399,42 @@ class DemoBuilder:
         self._staff()
         self._catalog()
         self._setup()
+        self._fund()
         return self._customers()
+
+    def _fund(self) -> None:
+        """The prepaid resellers buy balance before they activate customers."""
+        admin = self.accounts["admin"]
+        reseller_add_balance(
+            actor=admin,
+            reseller=self.accounts["operator_prepaid"],
+            amount="300000",
+            note="Demo: bKash transfer",
+        )
+        reseller_add_balance(
+            actor=self.accounts["operator_prepaid"],
+            reseller=self.accounts["sub_operator"],
+            amount="80000",
+            note="Demo: cash",
+        )
+
+    def _create(self, **kwargs):
+        """customer_create; a postpaid reseller at its credit limit settles and retries."""
+        try:
+            with transaction.atomic():
+                return customer_create(**kwargs)
+        except ResellerRefused:
+            owner = kwargs["owner"]
+            owed = reseller_position(owner)
+            if owner.account_type != "postpaid" or owed <= 0:
+                raise
+            reseller_cash_received(
+                actor=self.accounts["admin"],
+                reseller=owner,
+                amount=owed,
+                note="Demo: monthly settlement",
+            )
+            return customer_create(**kwargs)
 
     # --- staff ---------------------------------------------------------------------
 
@@ -579,7 +674,7 @@ class DemoBuilder:
             if rng.random() < 0.7:
                 custom["building"] = rng.choice(BUILDINGS)
                 custom["connection_medium"] = rng.choice(MEDIUMS)
-            customer = customer_create(
+            customer = self._create(
                 actor=actor,
                 owner=owner,
                 customer_type=ctype,
