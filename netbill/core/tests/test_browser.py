@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from netbill.accounts.security import totp_begin_enrol, totp_confirm
-from netbill.core.testing import PASSWORD, make_world
+from netbill.core.testing import PASSWORD, fund_resellers, make_world
 from netbill.customers.models import Customer
 
 
@@ -14,6 +14,7 @@ from netbill.customers.models import Customer
 def test_operator_logs_in_with_2fa_creates_and_suspends_a_customer(live_server, page, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     world = make_world()
+    fund_resellers(world)
     operator = world.operator
     operator.set_password(PASSWORD)
     operator.save()
