@@ -181,5 +181,6 @@ def fund_resellers(world: World, amount: str = "100000") -> None:
 
     for reseller in (world.operator, world.operator2):
         reseller_add_balance(actor=world.admin, reseller=reseller, amount=amount, note="test funds")
-    reseller_add_balance(actor=world.operator, reseller=world.sub_operator, amount=amount,
-                         note="test funds")
+    reseller_add_balance(
+        actor=world.operator, reseller=world.sub_operator, amount=amount, note="test funds"
+    )
