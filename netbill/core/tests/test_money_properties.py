@@ -1,5 +1,6 @@
 """Property-based (stateful) test of the money rules: random sequences of customer
-creation, billing over simulated months, payments (partial, full, over), advances and
+creation, billing over simulated months, payments (partial, full, over), advances,
+discounts, bill and payment voids, recharge-card redemptions and
 reseller top-ups / settlements.  After every step: every journal entry balances per book,
 every customer's balance equals the sum of its ledger lines and what the model expects,
 prepaid resellers never go negative, postpaid resellers never pass their limit, and each
@@ -28,8 +29,10 @@ from netbill.core.choices import AccountType
 from netbill.core.testing import make_customer, make_world
 from netbill.ledger.resellers import ResellerRefused, reseller_add_balance, reseller_cash_received
 from netbill.ledger.selectors import customer_balance, reseller_position
-from netbill.payments.models import PaymentAllocation
-from netbill.payments.services import payment_record
+from netbill.payments.adjustments import bill_discount, bill_void
+from netbill.payments.cards import card_batch_create, card_redeem
+from netbill.payments.models import Payment, PaymentAllocation
+from netbill.payments.services import payment_record, payment_void
 
 D = Decimal
 AMOUNTS = st.integers(min_value=1, max_value=3000).map(lambda n: D(n) / 2)
@@ -48,6 +51,8 @@ class MoneyMachine(RuleBasedStateMachine):
         self.owners = [w.admin, w.operator, w.operator2, w.sub_operator]
         self.expected: dict[int, Decimal] = {}
         self.months: dict[int, int] = {}
+        _batch, printed = card_batch_create(actor=w.admin, name="Prop cards", value="500", count=40)
+        self.pins = [card.pin for card in printed]
 
     def teardown(self):
         transaction.savepoint_rollback(self.savepoint)
@@ -67,7 +72,7 @@ class MoneyMachine(RuleBasedStateMachine):
         start = datetime.date(2026 + (n // 12), n % 12 + 1, 1)
         end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
         try:
-            bill = bill_create(
+            bill_create(
                 actor=self.world.admin,
                 customer=customer,
                 kind="monthly",
@@ -77,7 +82,6 @@ class MoneyMachine(RuleBasedStateMachine):
         except ResellerRefused:
             return
         self.months[customer.pk] = n + 1
-        self.expected[customer.pk] += bill.amount
 
     @rule(customer=customers, amount=AMOUNTS, on_bill=st.booleans())
     def pay(self, customer, amount, on_bill):
@@ -85,12 +89,10 @@ class MoneyMachine(RuleBasedStateMachine):
         if on_bill:
             bill = Bill.objects.filter(customer=customer, status__in=["unpaid", "partial"]).first()
         payment_record(actor=self.world.admin, customer=customer, amount=amount, bill=bill)
-        self.expected[customer.pk] -= amount
 
     @rule(customer=customers, amount=AMOUNTS)
     def advance(self, customer, amount):
         payment_record(actor=self.world.admin, customer=customer, amount=amount, method="advance")
-        self.expected[customer.pk] -= amount
 
     @rule(which=st.sampled_from(["operator", "operator2", "sub_operator"]), amount=AMOUNTS)
     def reseller_pays_parent(self, which, amount):
@@ -100,6 +102,41 @@ class MoneyMachine(RuleBasedStateMachine):
             reseller_cash_received(actor=parent, reseller=reseller, amount=amount)
         else:
             reseller_add_balance(actor=parent, reseller=reseller, amount=amount)
+
+    @rule(customer=customers, amount=AMOUNTS)
+    def discount_open_bill(self, customer, amount):
+        bill = Bill.objects.filter(customer=customer, status__in=["unpaid", "partial"]).first()
+        if bill is None:
+            return
+        bill_discount(actor=self.world.admin, bill=bill, amount=min(amount, bill.due), reason="p")
+
+    @rule(customer=customers, newest=st.booleans())
+    def void_payment(self, customer, newest):
+        live = Payment.objects.filter(customer=customer, voided_at__isnull=True, method="cash")
+        payment = live.order_by("-id" if newest else "id").first()
+        if payment is None:
+            return
+        try:
+            payment_void(actor=self.world.admin, payment=payment, reason="p")
+        except ValidationError:
+            return  # its wallet part was already spent: refused, nothing changed
+
+    @rule(customer=customers)
+    def void_bill(self, customer):
+        bill = Bill.objects.exclude(status="void").filter(customer=customer).last()
+        if bill is None:
+            return
+        try:
+            bill_void(actor=self.world.admin, bill=bill, reason="p")
+        except ValidationError:
+            return  # payments recorded against it: refused, nothing changed
+
+    @rule(customer=customers, card=st.integers(0, 39))
+    def redeem_card(self, customer, card):
+        try:
+            card_redeem(actor=self.world.admin, customer=customer, pin=self.pins[card])
+        except ValidationError:
+            return  # used already, or the customer is in another book
 
     @rule(amount=AMOUNTS)
     def refused_payment_changes_nothing(self, amount):
@@ -119,8 +156,13 @@ class MoneyMachine(RuleBasedStateMachine):
 
     @invariant()
     def customer_balances_match_ledger_and_model(self):
-        for pk, expected in self.expected.items():
-            assert customer_balance(pk) == expected, pk
+        for pk in self.expected:
+            bills = Bill.objects.filter(customer_id=pk).exclude(status="void")
+            billed = sum((b.amount - b.discount for b in bills), D("0"))
+            paid = Payment.objects.filter(customer_id=pk, voided_at__isnull=True).aggregate(
+                s=Sum("amount")
+            )["s"] or D("0")
+            assert customer_balance(pk) == billed - paid, pk
 
     @invariant()
     def resellers_within_their_rules(self):
