@@ -22,6 +22,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+# The same Bangladeshi names as the demo ISP (the search term below relies on them).
+from netbill.core.management.commands.seed_demo import FIRST_NAMES, LAST_NAMES
+
 BENCH_SLUG = "bench-isp"
 PASSWORD = "bench-pass-2026"
 BATCH = 5_000
@@ -47,48 +50,6 @@ TYPE_SHARES = (
     ("hotspot", 100),
     ("static_monthly", 80),
     ("other", 70),
-)
-FIRST_NAMES = (
-    "Rahim",
-    "Karim",
-    "Abdul",
-    "Fatema",
-    "Nusrat",
-    "Tanvir",
-    "Sabbir",
-    "Mitu",
-    "Rashed",
-    "Shirin",
-    "Arif",
-    "Jannat",
-    "Imran",
-    "Farhana",
-    "Mahmud",
-    "Sumaiya",
-    "Habib",
-    "Rumana",
-    "Sohel",
-    "Ayesha",
-    "Kamal",
-    "Nasrin",
-    "Jahid",
-    "Tania",
-)
-LAST_NAMES = (
-    "Hossain",
-    "Rahman",
-    "Ahmed",
-    "Islam",
-    "Chowdhury",
-    "Khan",
-    "Akter",
-    "Uddin",
-    "Sarkar",
-    "Begum",
-    "Das",
-    "Miah",
-    "Talukder",
-    "Bhuiyan",
 )
 ZONE_COUNT = 20
 # The search term the list benchmarks use: a common name fragment (Rahim, Rahman, Ibrahim…).

@@ -76,68 +76,38 @@ def login_check_password(*, email: str, password: str, ip: str | None, user_agen
     email = (email or "").strip().lower()
     generic = _("Email or password is not correct.")
     now = timezone.now()
-    if _ip_locked(ip):
+
+    def refuse(user, reason: str, message: str) -> LoginRefused:
         auth_log(
-            user=None,
+            user=user,
             email=email,
             event="login",
             success=False,
-            reason="ip throttled",
+            reason=reason,
             ip=ip,
             user_agent=user_agent,
         )
-        raise LoginRefused(
-            _("Too many failed logins from your address. Try again later."), "ip throttled"
+        return LoginRefused(message, reason)
+
+    if _ip_locked(ip):
+        raise refuse(
+            None, "ip throttled", _("Too many failed logins from your address. Try again later.")
         )
     user = User.objects.select_related("tenant").filter(email__iexact=email).first()
     if user is None:
         check_password(password, _DUMMY_HASH)
-        auth_log(
-            user=None,
-            email=email,
-            event="login",
-            success=False,
-            reason="unknown email",
-            ip=ip,
-            user_agent=user_agent,
-        )
-        raise LoginRefused(generic, "unknown email")
+        raise refuse(None, "unknown email", generic)
     if user.locked_until and user.locked_until > now:
-        auth_log(
-            user=user,
-            email=email,
-            event="login",
-            success=False,
-            reason="locked",
-            ip=ip,
-            user_agent=user_agent,
-        )
-        raise LoginRefused(
-            _("This account is locked after too many failed logins. Try again later."), "locked"
+        raise refuse(
+            user,
+            "locked",
+            _("This account is locked after too many failed logins. Try again later."),
         )
     if not user.check_password(password):
         _record_failure(user, now)
-        auth_log(
-            user=user,
-            email=email,
-            event="login",
-            success=False,
-            reason="bad password",
-            ip=ip,
-            user_agent=user_agent,
-        )
-        raise LoginRefused(generic, "bad password")
+        raise refuse(user, "bad password", generic)
     if not user.is_active or (user.tenant is not None and not user.tenant.is_active):
-        auth_log(
-            user=user,
-            email=email,
-            event="login",
-            success=False,
-            reason="inactive",
-            ip=ip,
-            user_agent=user_agent,
-        )
-        raise LoginRefused(_("This account is disabled."), "inactive")
+        raise refuse(user, "inactive", _("This account is disabled."))
     return user
 
 
