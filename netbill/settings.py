@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "netbill.billing",
     "netbill.payments",
     "netbill.reports",
+    "netbill.network",
+    "netbill.radius",
 ]
 
 MIDDLEWARE = [

@@ -90,6 +90,7 @@ from netbill.customers.choices import CustomerStatus, CustomerType
 from netbill.customers.models import Customer
 from netbill.ledger.posting import AccountCache, build_entry, post_entries
 from netbill.ledger.resellers import ResellerRefused
+from netbill.radius.sync import refresh_expiration
 
 logger = logging.getLogger("netbill.billing")
 
@@ -387,6 +388,7 @@ def write(planned: list[Planned], ctx: Context, resellers: Resellers) -> int:
         Customer.objects.filter(pk__in=ids).filter(
             Q(expires_at__isnull=True) | Q(expires_at__lt=end)
         ).update(expires_at=end, updated_at=now)
+        refresh_expiration(ids)
     if settings.OUTBOX_DRAIN_ON_COMMIT:
         from netbill.core.outbox import _kick_worker
 

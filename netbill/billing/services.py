@@ -49,6 +49,7 @@ from netbill.ledger.resellers import (
     reseller_price,
 )
 from netbill.ledger.selectors import reseller_position, wallet_balance
+from netbill.radius.sync import sync_customer
 
 ONE = Fraction(1)
 
@@ -317,6 +318,7 @@ def bill_create(
         if customer.expires_at is None or customer.expires_at < end:
             customer.expires_at = end
             customer.save(update_fields=["expires_at", "updated_at"])
+            sync_customer(customer)
         if apply_wallet:
             wallet_apply(customer=customer, bills=[bill], actor=actor, on=today)
         audit_record(

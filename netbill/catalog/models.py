@@ -48,6 +48,23 @@ class MasterPackage(TenantOwned):
     fup_upload_kbps = models.PositiveIntegerField(
         _("FUP upload speed (kbps)"), null=True, blank=True
     )
+    fup_pool = models.ForeignKey(
+        "network.IpPool",
+        verbose_name=_("FUP pool"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Optional: customers in FUP get addresses from this pool."),
+    )
+    pppoe_profile = models.ForeignKey(
+        "network.PppoeProfile",
+        verbose_name=_("PPPoE profile"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="packages",
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -14,8 +14,11 @@ from netbill.core.audit import audit_record, snapshot
 from netbill.core.choices import RESELLER_ROLES, Role
 from netbill.core.permissions import EDIT_PACKAGE_PRICE, MANAGE_CATALOG, MANAGE_STAFF, require
 from netbill.core.services import apply_changes, save_audited
+from netbill.core.services import validate_object as _validate
 
 PACKAGE_FIELDS = {
+    "pppoe_profile",
+    "fup_pool",
     "name",
     "download_kbps",
     "upload_kbps",
@@ -38,25 +41,6 @@ BILLING_PROFILE_FIELDS = {
 VAT_FIELDS = {"name", "rate", "is_active"}
 
 
-def _check_name_free(obj) -> None:
-    """The (tenant, name) unique constraint as a field error on ``name``.
-
-    ``full_clean()`` reports a multi-field UniqueConstraint as a non-field error
-    ("… with this Tenant and Name already exists"), which names a field the user never sees.
-    """
-    model = type(obj)
-    if not obj.name:
-        return
-    taken = model.objects.filter(tenant_id=obj.tenant_id, name=obj.name).exclude(pk=obj.pk).exists()
-    if taken:
-        raise ValidationError(
-            {
-                "name": _("A %(model)s named “%(name)s” already exists.")
-                % {"model": model._meta.verbose_name, "name": obj.name}
-            }
-        )
-
-
 def _check_fup(package: MasterPackage) -> None:
     """A FUP limit needs both FUP speeds; each missing one is named."""
     if not package.fup_limit_gb:
@@ -68,35 +52,6 @@ def _check_fup(package: MasterPackage) -> None:
         )
     if not package.fup_upload_kbps:
         errors["fup_upload_kbps"] = _("Give the FUP upload speed for a package with a FUP limit.")
-    if errors:
-        raise ValidationError(errors)
-
-
-def _validate(obj, check=None) -> None:
-    """Every error of ``obj`` at once, each under its field.
-
-    ``check`` is a stricter, more precise form of the model's ``clean()`` (which then only
-    runs when the check passed, so one mistake is not reported twice in two wordings).
-    ``save_audited()`` runs ``full_clean()`` again as the last gate.
-    """
-    errors: dict = {}
-
-    def collect(fn, *args, **kwargs):
-        nonlocal errors
-        try:
-            fn(*args, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-            return False
-        return True
-
-    collect(obj.clean_fields)
-    if check is None or collect(check, obj):
-        collect(obj.clean)
-    name_free = collect(_check_name_free, obj)
-    if name_free:
-        collect(obj.validate_unique)
-        collect(obj.validate_constraints)
     if errors:
         raise ValidationError(errors)
 
@@ -125,9 +80,29 @@ def master_package_create(*, actor, **data) -> MasterPackage:
     return _create(actor, MasterPackage, PACKAGE_FIELDS, data, "master_package.create", _check_fup)
 
 
+RADIUS_FIELDS = (
+    "download_kbps",
+    "upload_kbps",
+    "fup_download_kbps",
+    "fup_upload_kbps",
+    "pppoe_profile_id",
+    "fup_pool_id",
+)
+
+
 def master_package_update(*, actor, package: MasterPackage, **data) -> MasterPackage:
-    """Change a master package's speeds, price, validity, FUP or active flag."""
-    return _update(actor, package, PACKAGE_FIELDS, data, "master_package.update", _check_fup)
+    """Change a master package's speeds, price, validity, FUP or active flag.
+
+    A change of speeds, PPPoE profile or FUP pool rewrites its customers' RADIUS rows.
+    """
+    before = [getattr(package, f) for f in RADIUS_FIELDS]
+    with transaction.atomic():
+        package = _update(actor, package, PACKAGE_FIELDS, data, "master_package.update", _check_fup)
+        if [getattr(package, f) for f in RADIUS_FIELDS] != before:
+            from netbill.radius.services import resync_packages
+
+            resync_packages([package], reason="master_package.update")
+    return package
 
 
 def billing_profile_create(*, actor, resellers=(), **data) -> BillingProfile:

@@ -15,10 +15,13 @@ PASSWORD = "correct-horse-battery"
 
 
 def make_tenant(name: str = "Alpha Net"):
+    from netbill.network.services import ensure_suspended_pool
     from netbill.tenancy.models import Tenant
 
     slug = name.lower().replace(" ", "-")
-    return Tenant.objects.create(name=name, slug=slug)
+    tenant = Tenant.objects.create(name=name, slug=slug)
+    ensure_suspended_pool(tenant)
+    return tenant
 
 
 def make_user(tenant, role: str, *, parent=None, email: str | None = None, keys=None, **extra):

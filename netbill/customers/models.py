@@ -131,6 +131,14 @@ class Customer(TenantOwned):
     password = models.CharField(_("password"), max_length=64)
     static_ip = models.GenericIPAddressField(_("static IP"), null=True, blank=True)
     mac_address = models.CharField(_("MAC address"), max_length=17, blank=True)
+    mac_binding = models.BooleanField(
+        _("bind to MAC"),
+        default=False,
+        help_text=_("Accept logins only from this MAC address (Calling-Station-Id)."),
+    )
+    simultaneous_use = models.PositiveSmallIntegerField(
+        _("simultaneous sessions"), default=1, validators=[MinValueValidator(1)]
+    )
     custom_price = models.DecimalField(
         _("custom price"),
         null=True,

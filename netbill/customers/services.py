@@ -28,6 +28,7 @@ from netbill.core.scope import in_scope
 from netbill.customers.choices import CUSTOMER_TYPE_RULES, ConnectionType, CustomerStatus
 from netbill.customers.fields import clean_custom_fields
 from netbill.customers.models import Customer, CustomerStatusChange, Zone
+from netbill.radius.services import on_customer_change
 
 EDITABLE_FIELDS = {
     "name",
@@ -249,6 +250,7 @@ def customer_create(
         raise ValidationError(errors)
     with transaction.atomic():
         _save(customer)
+        on_customer_change(customer, event="create")
         CustomerStatusChange.objects.create(
             tenant_id=customer.tenant_id,
             customer=customer,
@@ -327,6 +329,7 @@ def customer_update(*, actor: User, customer: Customer, **data) -> Customer:
         if errors:
             raise ValidationError(errors)
         _save(customer)
+        on_customer_change(customer, event="update")
         b, a = changed(before, snapshot(customer))
         audit_record(
             actor=actor,
@@ -368,6 +371,7 @@ def customer_set_status(
             return customer
         customer.status = status
         customer.save(update_fields=["status", "updated_at"])
+        on_customer_change(customer, event="status", old_status=old)
         CustomerStatusChange.objects.create(
             tenant_id=customer.tenant_id,
             customer=customer,
@@ -413,6 +417,7 @@ def customer_change_package(
         customer.package = package
         _validate(customer)
         customer.save(update_fields=["package", "updated_at"])
+        on_customer_change(customer, event="package")
         audit_record(
             actor=actor,
             action="customer.change_package",
@@ -438,6 +443,7 @@ def customer_delete(
         customer.deleted_at = timezone.now()
         customer.deleted_by = confirming
         customer.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        on_customer_change(customer, event="delete")
         audit_record(
             actor=actor,
             action="customer.delete",

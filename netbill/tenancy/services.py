@@ -73,6 +73,9 @@ def tenant_create(
         except ValidationError as exc:
             raise ValidationError({f"admin_{k}": v for k, v in exc.message_dict.items()}) from exc
         admin.save()
+        from netbill.network.services import ensure_suspended_pool
+
+        ensure_suspended_pool(tenant)
         audit_record(
             actor=actor, tenant=tenant, action="tenant.create", obj=tenant, after=_snapshot(tenant)
         )
