@@ -12,6 +12,8 @@ urlpatterns = [
     path("payments/", include("netbill.payments.urls")),
     path("accounting/", include("netbill.ledger.urls")),
     path("reports/", include("netbill.reports.urls")),
+    path("network/", include("netbill.network.urls")),
+    path("sessions/", include("netbill.radius.urls")),
     path("api/", include("netbill.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
