@@ -26,6 +26,7 @@ from netbill.payments.api.views import (
     OnlineTransactionViewSet,
     PaymentViewSet,
 )
+from netbill.radius.api.views import SessionViewSet
 from netbill.reports.api.views import ReportViewSet
 from netbill.tenancy.api.views import CompanyView, TenantViewSet
 
@@ -52,6 +53,8 @@ router.register("resellers", ResellerAccountViewSet, basename="reseller-account"
 router.register("expenses", ExpenseViewSet, basename="expense")
 router.register("expense-categories", ExpenseCategoryViewSet, basename="expense-category")
 router.register("reports", ReportViewSet, basename="report")
+# --- network (issue 5)
+router.register("sessions", SessionViewSet, basename="session")
 
 v1 = [
     path("company/", CompanyView.as_view(), name="company"),

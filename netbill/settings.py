@@ -190,6 +190,13 @@ else:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
+# RADIUS sessions (netbill/radius/sessions.py): the usage collector looks back this far for
+# sessions that started and ended between two runs; open sessions without an accounting
+# update for this long are closed; the offline list's default "not seen for" days.
+RADIUS_USAGE_LOOKBACK_HOURS = int(os.environ.get("RADIUS_USAGE_LOOKBACK_HOURS", "48"))
+RADIUS_STALE_SESSION_MINUTES = int(os.environ.get("RADIUS_STALE_SESSION_MINUTES", "20"))
+RADIUS_OFFLINE_DAYS = int(os.environ.get("RADIUS_OFFLINE_DAYS", "3"))
+
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "netbill.core.tasks.drain_outbox", "schedule": 15.0},
@@ -202,6 +209,13 @@ CELERY_BEAT_SCHEDULE = {
     "billing-hourly": {
         "task": "netbill.billing.tasks.billing_daily",
         "schedule": crontab(minute=40),
+    },
+    # Usage from accounting, fair usage and stale sessions: every 5 minutes.
+    "radius-usage": {"task": "netbill.radius.tasks.radius_usage", "schedule": 300.0},
+    # Compare every customer with the RADIUS tables and repair drift: nightly.
+    "radius-reconcile": {
+        "task": "netbill.radius.tasks.radius_reconcile",
+        "schedule": crontab(hour=3, minute=20),
     },
 }
 # The outbox is drained right after each commit too; off in tests so a test drains it

@@ -381,14 +381,18 @@ def write(planned: list[Planned], ctx: Context, resellers: Resellers) -> int:
     insert_rows(OutboxMessage, messages)
     tz = cal.tenant_tz(tenant)
     by_end: dict[datetime.date, list[int]] = {}
+    hotspot: list[int] = []
     for plan_ in planned:
         by_end.setdefault(plan_.period.end, []).append(plan_.customer.pk)
+        if plan_.customer.customer_type == CustomerType.HOTSPOT:
+            hotspot.append(plan_.customer.pk)
     for end_day, ids in by_end.items():
         end = cal.day_end(end_day, tz)
         Customer.objects.filter(pk__in=ids).filter(
             Q(expires_at__isnull=True) | Q(expires_at__lt=end)
         ).update(expires_at=end, updated_at=now)
-        refresh_expiration(ids)
+    # Hotspot logins carry their validity as RADIUS Expiration (netbill/radius/sync.py).
+    refresh_expiration(hotspot)
     if settings.OUTBOX_DRAIN_ON_COMMIT:
         from netbill.core.outbox import _kick_worker
 

@@ -34,6 +34,8 @@ MENU = [
     ),
     (_("Expenses"), "ledger:expenses", P.EXPENSE_MANAGEMENT),
     (_("Accounts and reports"), "reports:index", P.VIEW_ACCOUNTS),
+    (_("Online customers"), "radius:online", P.ONLINE_CUSTOMERS),
+    (_("Offline customers"), "radius:offline", P.OFFLINE_CUSTOMERS),
     (_("Zones"), "customers:zones", P.MANAGE_ZONES),
     (_("Custom fields"), "customers:custom_fields", P.MANAGE_CUSTOM_FIELDS),
     (_("Master packages"), "catalog:packages", P.MANAGE_CATALOG),

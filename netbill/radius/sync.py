@@ -77,9 +77,12 @@ def desired_rows(customer) -> tuple[list[Row], list[Row]]:
         reply.append(("Framed-Pool", ":=", IpPool.SUSPENDED_NAME))
         reply.append(("Mikrotik-Address-List", ":=", IpPool.SUSPENDED_ADDRESS_LIST))
         return check, reply
-    if customer.expires_at is not None:
-        # Unix time: FreeRADIUS's ``expiration`` module rejects after it and caps
-        # Session-Timeout before it (the dunning sweep then moves the customer to suspended).
+    if customer.expires_at is not None and customer.connection_type == ConnectionType.HOTSPOT:
+        # A hotspot purchase ends at its validity: FreeRADIUS's ``expiration`` module caps
+        # Session-Timeout before it and rejects after it.  PPPoE and static customers get
+        # no Expiration: their billing moves on by the daily run and the dunning sweep
+        # suspends them into the suspended pool (an Expiration would cut every session at
+        # each period end, minutes before the run extends it).
         check.append(("Expiration", ":=", str(int(customer.expires_at.timestamp()))))
     in_fup = customer.status == CustomerStatus.FUP
     if in_fup and package.fup_download_kbps and package.fup_upload_kbps:
@@ -243,7 +246,7 @@ def refresh_expiration(customer_ids) -> None:
     """Bring the ``Expiration`` rows of many customers in line with ``expires_at``, set-based
     (the billing run extends validity for thousands of customers in one statement).
 
-    Only customers whose rows carry an expiry (active or FUP, with a RADIUS login) are touched.
+    Only customers whose rows carry an expiry (hotspot logins, active or FUP) are touched.
     """
     from django.db import connection
 
@@ -259,7 +262,7 @@ def refresh_expiration(customer_ids) -> None:
                    SET value = floor(extract(epoch FROM c.expires_at))::bigint::text
                   FROM customers_customer c
                  WHERE r.customer_id = c.id AND r.attribute = 'Expiration'
-                   AND c.id = ANY(%s) AND c.status IN ('active', 'fup')
+                   AND c.id = ANY(%s) AND c.status IN ('active', 'fup') AND c.customer_type = 'hotspot'
                    AND c.deleted_at IS NULL AND c.expires_at IS NOT NULL""",
             [ids],
         )
@@ -268,7 +271,7 @@ def refresh_expiration(customer_ids) -> None:
                 SELECT c.tenant_id, c.id, c.username, 'Expiration', ':=',
                        floor(extract(epoch FROM c.expires_at))::bigint::text
                   FROM customers_customer c
-                 WHERE c.id = ANY(%s) AND c.status IN ('active', 'fup')
+                 WHERE c.id = ANY(%s) AND c.status IN ('active', 'fup') AND c.customer_type = 'hotspot'
                    AND c.deleted_at IS NULL AND c.expires_at IS NOT NULL
                    AND EXISTS (SELECT 1 FROM radcheck p WHERE p.customer_id = c.id
                                   AND p.attribute = 'Cleartext-Password')
