@@ -255,7 +255,7 @@ def fup_check(tenant, today: datetime.date | None = None) -> FupResult:
             package__fup_limit_gb__isnull=False,
         )
         .exclude(customer_type="other")
-        .select_related("billing_profile", "package")
+        .select_related("billing_profile")
     )
     groups: dict[datetime.date, list[int]] = {}
     for c in candidates.only("pk", "billing_profile__billing_type", "billing_profile__due_day"):

@@ -545,8 +545,6 @@ for _module in APP_MODULES:
 
 # Keys that guard capabilities still to be built; each names the issue that will guard it.
 NOT_YET_GUARDED = {
-    P.ONLINE_CUSTOMERS: 5,
-    P.OFFLINE_CUSTOMERS: 5,
     P.DISCONNECT_CUSTOMER: 5,
     P.VIEW_ROUTERS: 5,
     P.MANAGE_ROUTERS: 5,

@@ -356,8 +356,18 @@ class Command(BaseCommand):
                     for table in guarded:
                         cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
                     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            from netbill.radius.models import RadAcct, RadCheck, RadPostAuth, RadReply
+
+            for model in (RadCheck, RadReply, RadAcct, RadPostAuth):
+                model.objects.filter(tenant_id=tenant.pk).delete()
             Customer.objects.filter(tenant=tenant).delete()
             OperatorPackage.objects.filter(tenant=tenant).delete()
+            # Packages protect their PPPoE profile and pools; profiles protect their pools.
+            from netbill.catalog.models import MasterPackage
+            from netbill.network.models import PppoeProfile
+
+            MasterPackage.objects.filter(tenant=tenant).update(pppoe_profile=None, fup_pool=None)
+            PppoeProfile.objects.filter(tenant=tenant).delete()
             User.objects.filter(tenant=tenant).update(parent=None)
             tenant.delete()
 
@@ -400,7 +410,9 @@ class DemoBuilder:
         self._catalog()
         self._setup()
         self._fund()
-        return self._customers()
+        self._network()
+        summary = self._customers()
+        return summary + self._sessions()
 
     def _fund(self) -> None:
         """The prepaid resellers buy balance before they activate customers."""
@@ -620,6 +632,83 @@ class DemoBuilder:
             choices=list(MEDIUMS),
             position=2,
         )
+
+    # --- network ---------------------------------------------------------------------
+
+    def _network(self) -> None:
+        """A customer pool, a VPN pool and a PPPoE profile every package uses."""
+        from netbill.catalog.services import master_package_update
+        from netbill.network.services import pool_create, profile_create
+
+        admin = self.accounts["admin"]
+        home = pool_create(actor=admin, name="home-pool", ranges="10.10.0.0/18")
+        pool_create(actor=admin, name="home-v6", version=6, ranges="2001:db8:100::/40")
+        pool_create(actor=admin, name="vpn-tunnels", kind="vpn", ranges="10.200.0.0/24")
+        profile = profile_create(
+            actor=admin, name="pppoe-default", local_address="10.10.63.254", pool_v4=home
+        )
+        for package in self.packages.values():
+            master_package_update(actor=admin, package=package, pppoe_profile=profile)
+
+    def _sessions(self) -> list[str]:
+        """Accounting as FreeRADIUS would have written it: most active customers online,
+        a few days of closed sessions, usage per day (FUP customers over their limit)."""
+        from netbill.radius.models import RadAcct, UsageDaily
+
+        rng = self.rng
+        tenant = self.accounts["admin"].tenant
+        now = timezone.now()
+        today = timezone.localdate(now, ZoneInfo(tenant.timezone))
+        rows, usage = [], []
+        seq = 0
+        alive = Customer.objects.filter(tenant=tenant).exclude(customer_type="other")
+        for customer in alive.select_related("package").order_by("pk"):
+            for back in range(3):
+                day = today - datetime.timedelta(days=back)
+                per_day = rng.randint(1, 12) * 1024**3
+                if customer.status == CustomerStatus.FUP:
+                    per_day = (customer.package.fup_limit_gb or 0) * 1024**3
+                usage.append(
+                    UsageDaily(
+                        tenant=tenant,
+                        customer=customer,
+                        day=day,
+                        output_octets=per_day * 9 // 10,
+                        input_octets=per_day // 10,
+                    )
+                )
+            online = customer.status in ("active", "fup") and rng.random() < 0.75
+            for closed in (True, online):
+                seq += 1
+                start = now - datetime.timedelta(hours=rng.randint(1, 60))
+                stop = start + datetime.timedelta(minutes=rng.randint(5, 300)) if closed else None
+                rows.append(
+                    RadAcct(
+                        tenant_id=tenant.pk,
+                        customer_id=customer.pk,
+                        username=customer.username,
+                        acctsessionid=f"{seq:08X}",
+                        acctuniqueid=f"demo-{tenant.pk}-{seq}",
+                        nasipaddress="10.0.0.1",
+                        nasporttype="Ethernet",
+                        acctstarttime=start,
+                        acctupdatetime=stop or now - datetime.timedelta(minutes=rng.randint(0, 4)),
+                        acctstoptime=stop,
+                        acctsessiontime=int(((stop or now) - start).total_seconds()),
+                        acctinputoctets=rng.randint(10, 900) * 1024**2,
+                        acctoutputoctets=rng.randint(100, 9000) * 1024**2,
+                        callingstationid=customer.mac_address
+                        or ":".join(f"{rng.randrange(256):02X}" for _ in range(6)),
+                        framedipaddress=str(customer.static_ip)
+                        if customer.static_ip
+                        else f"10.10.{seq // 250 % 63}.{seq % 250 + 1}",
+                        acctterminatecause="User-Request" if stop else None,
+                    )
+                )
+        RadAcct.objects.bulk_create(rows, batch_size=1000)
+        UsageDaily.objects.bulk_create(usage, batch_size=1000)
+        online_count = sum(1 for r in rows if r.acctstoptime is None)
+        return [f"{online_count} customers online, {len(rows)} accounting sessions"]
 
     # --- customers -----------------------------------------------------------------
 
