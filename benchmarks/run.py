@@ -12,7 +12,8 @@ timed requests; the SQL statements are counted with ``CaptureQueriesContext`` so
 target is reported (``MISSED``), not an error: the exit code is 0 unless the benchmark
 itself cannot run.
 
-Options: ``--reseed`` drops and rebuilds the bench database; ``-n N`` timed requests.
+Options: ``--reseed`` drops and rebuilds the bench database; ``-n N`` timed requests;
+``--only SUITE`` (customer, payment, billing, network) runs one suite.
 """
 
 from __future__ import annotations
@@ -328,6 +329,21 @@ def billing_benchmarks(report: Report, n: int) -> None:
 SUITES.append(billing_benchmarks)
 
 
+def network_benchmarks(report: Report, n: int) -> None:
+    """Sessions pages over 1,000,000 ``radacct`` rows and suspending 10,000 customers at once
+    (see ``benchmarks/network_bench.py``)."""
+    from benchmarks.network_bench import network_benchmarks as run_network_bench
+
+    try:
+        run_network_bench(report, n)
+    except Exception as exc:  # noqa: BLE001 - a broken suite is reported, not fatal
+        report.notes.append(f"network: ERROR {type(exc).__name__}: {exc}")
+        print(f"  network                      ERROR {type(exc).__name__}: {exc}")
+
+
+SUITES.append(network_benchmarks)
+
+
 # --- output ----------------------------------------------------------------------------
 
 
@@ -350,6 +366,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--reseed", action="store_true", help="drop and rebuild the bench database")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only this suite (customer, payment, billing, network); repeatable",
+    )
     args = parser.parse_args(argv)
 
     base_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -406,6 +428,8 @@ def main(argv=None) -> int:
         cursor.execute("ANALYZE")
     print(f"bench: measuring ({WARMUPS} warm-ups + {args.n} requests per page)")
     for suite in SUITES:
+        if args.only and suite.__name__.removesuffix("_benchmarks") not in args.only:
+            continue
         suite(report, args.n)
     print_table(report)
 
