@@ -47,20 +47,20 @@ def seed_radacct(tenant, log=print) -> None:
                 acctsessiontime, acctinputoctets, acctoutputoctets, callingstationid,
                 framedipaddress, acctterminatecause)
             SELECT c.tenant_id, c.id, to_hex(c.id * 16 + s), 'b-' || c.id || '-' || s,
-                   c.username, ('10.0.' || (c.id % 8) || '.1')::inet, 'Ethernet',
+                   c.username, ('10.0.' || (c.id %% 8) || '.1')::inet, 'Ethernet',
                    now() - ((10 - s) * 3) * interval '1 day',
-                   CASE WHEN open THEN now() - (c.id % 300) * interval '1 second'
+                   CASE WHEN open THEN now() - (c.id %% 300) * interval '1 second'
                         ELSE now() - ((10 - s) * 3 - 1) * interval '1 day' END,
                    CASE WHEN open THEN NULL
                         ELSE now() - ((10 - s) * 3 - 1) * interval '1 day' END,
-                   86400, (c.id % 997) * 1048576, (c.id % 9973) * 1048576,
-                   'AA:BB:' || lpad(to_hex(c.id % 256), 2, '0') || ':00:00:01',
-                   ('100.64.0.0'::inet + (c.id * 16 + s) % 4000000),
+                   86400, (c.id %% 997) * 1048576, (c.id %% 9973) * 1048576,
+                   'AA:BB:' || lpad(to_hex(c.id %% 256), 2, '0') || ':00:00:01',
+                   ('100.64.0.0'::inet + (c.id * 16 + s) %% 4000000),
                    CASE WHEN open THEN NULL ELSE 'User-Request' END
               FROM customers_customer c
              CROSS JOIN generate_series(0, 9) AS s
              CROSS JOIN LATERAL (
-                SELECT s = 9 AND c.status IN ('active', 'fup') AND c.id % 3 = 0 AS open
+                SELECT s = 9 AND c.status IN ('active', 'fup') AND c.id %% 3 = 0 AS open
              ) o
              WHERE c.tenant_id = %s AND c.customer_type <> 'other' AND c.deleted_at IS NULL
             """,
@@ -69,8 +69,8 @@ def seed_radacct(tenant, log=print) -> None:
         cur.execute(
             """
             INSERT INTO radius_usagedaily (tenant_id, customer_id, day, input_octets, output_octets)
-            SELECT c.tenant_id, c.id, current_date - d, (c.id % 97) * 1048576,
-                   (c.id % 997) * 10485760
+            SELECT c.tenant_id, c.id, current_date - d, (c.id %% 97) * 1048576,
+                   (c.id %% 997) * 10485760
               FROM customers_customer c CROSS JOIN generate_series(0, 29) AS d
              WHERE c.tenant_id = %s AND c.customer_type <> 'other' AND c.deleted_at IS NULL
             """,

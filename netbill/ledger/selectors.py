@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
-from netbill.core.choices import RESELLER_ROLES
+from netbill.core.choices import RESELLER_ROLES, AccountType, Role
 from netbill.core.money import ZERO
 from netbill.ledger import chart
 from netbill.ledger.models import JournalLine
+
+if TYPE_CHECKING:
+    from netbill.accounts.models import User
 
 
 def _sum(qs) -> Decimal:
@@ -125,3 +129,36 @@ def reseller_statement(reseller, *, date_from=None, date_to=None) -> dict:
         "total_credit": total_credit,
         "closing": balance,
     }
+
+
+def children_resellers(user: User):
+    """The reseller accounts ``user`` is the parent of: the group admin's operators, an
+    operator's sub-operators.  Everyone else: none."""
+    from netbill.accounts.models import User
+
+    qs = User.objects.visible_to(user).filter(tenant_id=user.tenant_id)
+    if user.role == Role.GROUP_ADMIN:
+        return qs.filter(role=Role.OPERATOR)
+    if user.role == Role.OPERATOR:
+        return qs.filter(role=Role.SUB_OPERATOR, parent_id=user.pk)
+    return qs.none()
+
+
+def position_view(reseller: User, position) -> dict:
+    """What the pages show of a position: prepaid → balance; postpaid → owed, limit, room."""
+    prepaid = reseller.account_type != AccountType.POSTPAID
+    return {
+        "prepaid": prepaid,
+        "position": position,
+        "balance": -position,
+        "owes": position if position > 0 else ZERO,
+        "credit_limit": reseller.credit_limit,
+        "available": -position if prepaid else reseller.credit_limit - position,
+    }
+
+
+def own_reseller(user: User) -> User | None:
+    """The reseller whose account with its parent ``user`` sees (a manager: its parent's)."""
+    from netbill.ledger.expenses import book_owner
+
+    return book_owner(user)

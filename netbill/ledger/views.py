@@ -37,6 +37,9 @@ from netbill.ledger.forms import (
 from netbill.ledger.models import Expense, ExpenseCategory
 from netbill.ledger.resellers import reseller_add_balance, reseller_cash_received
 from netbill.ledger.selectors import (
+    children_resellers,
+    own_reseller,
+    position_view,
     reseller_position,
     reseller_positions,
     reseller_statement,
@@ -58,30 +61,6 @@ def kind_label(kind: str) -> str:
         label = _("Charge: %(kind)s bill") % {"kind": kind.split(".")[1]}
         return label + (" " + _("(reversed)") if kind.endswith(".reversal") else "")
     return kind
-
-
-def children_resellers(user: User):
-    """The reseller accounts ``user`` is the parent of: the group admin's operators, an
-    operator's sub-operators.  Everyone else: none."""
-    qs = User.objects.visible_to(user).filter(tenant_id=user.tenant_id)
-    if user.role == Role.GROUP_ADMIN:
-        return qs.filter(role=Role.OPERATOR)
-    if user.role == Role.OPERATOR:
-        return qs.filter(role=Role.SUB_OPERATOR, parent_id=user.pk)
-    return qs.none()
-
-
-def position_view(reseller: User, position) -> dict:
-    """What the pages show of a position: prepaid → balance; postpaid → owed, limit, room."""
-    prepaid = reseller.account_type != AccountType.POSTPAID
-    return {
-        "prepaid": prepaid,
-        "position": position,
-        "balance": -position,
-        "owes": position if position > 0 else ZERO,
-        "credit_limit": reseller.credit_limit,
-        "available": -position if prepaid else reseller.credit_limit - position,
-    }
 
 
 def statement_context(request, reseller: User) -> dict:
@@ -245,11 +224,6 @@ class ResellerStatementView(_ResellerMixin, View):
 
 
 # --- the reseller's own account --------------------------------------------------------------
-
-
-def own_reseller(user: User) -> User | None:
-    """The reseller whose account with its parent ``user`` sees (a manager: its parent's)."""
-    return expense_services.book_owner(user)
 
 
 class MyAccountView(PanelMixin, View):

@@ -41,11 +41,14 @@ from netbill.ledger.api.serializers import (
 from netbill.ledger.forms import DateRangeForm, ExpenseFilterForm
 from netbill.ledger.models import Expense, ExpenseCategory
 from netbill.ledger.resellers import reseller_add_balance, reseller_cash_received
-from netbill.ledger.selectors import reseller_position, reseller_positions, reseller_statement
-
-# The accounting pages' own reads: which reseller accounts a user is the parent of, and what
-# a position means for a prepaid / postpaid reseller.
-from netbill.ledger.views import children_resellers, own_reseller, position_view
+from netbill.ledger.selectors import (
+    children_resellers,
+    own_reseller,
+    position_view,
+    reseller_position,
+    reseller_positions,
+    reseller_statement,
+)
 
 
 def form_errors(form) -> ValidationError:
