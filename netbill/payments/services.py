@@ -198,7 +198,11 @@ def payment_record(
                 },
             },
         )
-        reactivate_if_settled(customer)
+        if not reactivate_if_settled(customer):
+            # A daily prepaid customer the system suspended: the wallet may now cover today.
+            from netbill.billing.services import prepaid_resume
+
+            prepaid_resume(customer=customer)
     return payment
 
 

@@ -177,7 +177,7 @@ def test_a_partial_payment_that_leaves_an_overdue_bill_does_not_reactivate(world
     assert statuses(late) == {"late": "suspended"}
 
 
-def test_a_topped_up_daily_customer_is_charged_today_and_reactivated_by_the_next_sweep(world):
+def test_a_topped_up_daily_customer_is_charged_today_and_reactivated_by_the_payment(world):
     today = cal.local_today(world.tenant)
     customer = make_customer(
         world,
@@ -189,13 +189,12 @@ def test_a_topped_up_daily_customer_is_charged_today_and_reactivated_by_the_next
     )
     dunning_sweep(world.tenant, today)
     assert statuses(customer) == {"daily": "suspended"}
-    # the payment alone cannot reactivate: the validity has passed
-    payment_record(actor=world.admin, customer=customer, amount="100", method="advance")
+    # Too little for a day: still suspended.
+    payment_record(actor=world.admin, customer=customer, amount="10", method="advance")
     assert statuses(customer) == {"daily": "suspended"}
-
-    run = dunning_sweep(world.tenant, today)
-
-    assert (run.created_count, run.skipped_count) == (0, 1)
+    assert Bill.objects.filter(customer=customer).count() == 0
+    # Enough for today: charged from the wallet and back online at once.
+    payment_record(actor=world.admin, customer=customer, amount="90", method="advance")
     assert statuses(customer) == {"daily": "active"}
     bill = Bill.objects.get(customer=customer)
     assert (bill.kind, bill.period_start, bill.amount, bill.status) == (
@@ -205,6 +204,10 @@ def test_a_topped_up_daily_customer_is_charged_today_and_reactivated_by_the_next
         "paid",
     )
     assert wallet_balance(customer) == D("73.33")
+    # The next sweep has nothing left to do for it.
+    run = dunning_sweep(world.tenant, today)
+    assert (run.created_count, run.skipped_count) == (0, 0)
+    assert Bill.objects.filter(customer=customer).count() == 1
 
 
 def test_a_manually_suspended_daily_customer_is_not_charged_by_the_sweep(world):
