@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils.translation import gettext as _
 
 from netbill.customers.choices import ConnectionType, CustomerStatus
@@ -106,21 +106,14 @@ def desired_rows(customer) -> tuple[list[Row], list[Row]]:
     return check, reply
 
 
-def _current(model, customer) -> list[Row]:
-    return [
-        (a, o, v)
-        for a, o, v in model.objects.filter(customer_id=customer.pk)
-        .order_by("id")
-        .values_list("attribute", "op", "value")
-    ]
-
-
-def _username_rows(model, customer):
-    """Rows to replace: this customer's, and any left under its username by another
-    (deleted) customer of the same ISP."""
-    return model.objects.filter(
-        Q(customer_id=customer.pk) | Q(tenant_id=customer.tenant_id, username=customer.username)
-    )
+def _existing(customer) -> list[tuple]:
+    """Every row that concerns ``customer`` in both tables, in one query:
+    (table, customer_id, username, attribute, op, value), in id order per table."""
+    where = Q(customer_id=customer.pk) | Q(tenant_id=customer.tenant_id, username=customer.username)
+    fields = ("customer_id", "username", "attribute", "op", "value", "id")
+    check = RadCheck.objects.filter(where).annotate(t=Value("c")).values_list("t", *fields)
+    reply = RadReply.objects.filter(where).annotate(t=Value("r")).values_list("t", *fields)
+    return sorted(check.union(reply, all=True), key=lambda row: (row[0], row[-1]))
 
 
 def _username_taken(customer) -> bool:
@@ -136,45 +129,44 @@ def _username_taken(customer) -> bool:
 
 
 def sync_customer(customer) -> bool:
-    """Make the RADIUS rows match ``customer``; return whether anything was written."""
+    """Make the RADIUS rows match ``customer``; return whether anything was written.
+
+    One read of both tables, and writes only when something differs (two deletes and up to
+    two inserts): this runs inside every customer change.
+    """
     check, reply = ([], []) if _username_taken(customer) else desired_rows(customer)
     alive = customer.deleted_at is None
-    others = (
-        alive
-        and RadCheck.objects.filter(tenant_id=customer.tenant_id, username=customer.username)
-        .exclude(customer_id=customer.pk)
-        .exists()
-    )
-    renamed = (
-        RadCheck.objects.filter(customer_id=customer.pk)
-        .exclude(username=customer.username)
-        .exists()
-    )
-    if (
-        not others
-        and not renamed
-        and _current(RadCheck, customer) == check
-        and _current(RadReply, customer) == reply
-    ):
-        return False
-    with transaction.atomic():
-        if alive:
-            _username_rows(RadCheck, customer).delete()
-            _username_rows(RadReply, customer).delete()
+    rows = _existing(customer)
+    mine = {"c": [], "r": []}
+    foreign = False  # rows of another (deleted) customer under this username
+    renamed = False  # rows of this customer under an old username
+    for table, cid, username, a, o, v, _id in rows:
+        if cid == customer.pk:
+            mine[table].append((a, o, v))
+            renamed = renamed or username != customer.username
         else:
-            RadCheck.objects.filter(customer_id=customer.pk).delete()
-            RadReply.objects.filter(customer_id=customer.pk).delete()
+            foreign = True
+    if not (foreign and alive) and not renamed and mine["c"] == check and mine["r"] == reply:
+        return False
+    scope = Q(customer_id=customer.pk)
+    if alive:
+        scope |= Q(tenant_id=customer.tenant_id, username=customer.username)
+    with transaction.atomic(savepoint=False):
+        RadCheck.objects.filter(scope).delete()
+        RadReply.objects.filter(scope).delete()
         common = {
             "tenant_id": customer.tenant_id,
             "customer_id": customer.pk,
             "username": customer.username,
         }
-        RadCheck.objects.bulk_create(
-            [RadCheck(attribute=a, op=o, value=v, **common) for a, o, v in check]
-        )
-        RadReply.objects.bulk_create(
-            [RadReply(attribute=a, op=o, value=v, **common) for a, o, v in reply]
-        )
+        if check:
+            RadCheck.objects.bulk_create(
+                [RadCheck(attribute=a, op=o, value=v, **common) for a, o, v in check]
+            )
+        if reply:
+            RadReply.objects.bulk_create(
+                [RadReply(attribute=a, op=o, value=v, **common) for a, o, v in reply]
+            )
     return True
 
 
