@@ -28,6 +28,9 @@ class HasPermissionKey(permissions.BasePermission):
     message = _("You do not have the permission this action needs.")
 
     def has_permission(self, request, view):
+        action_map = getattr(view, "action_map", None)
+        if action_map is not None and request.method.lower() not in action_map:
+            return True  # no handler for this method: DRF answers 405, not 403
         action = getattr(view, "action", None) or request.method.lower()
         if action in ("metadata", "options"):
             return True
