@@ -16,6 +16,7 @@ import ipaddress
 import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,3 +214,20 @@ def _fill(text: str, values: dict, where: Path) -> str:
         return values[name]
 
     return TOKEN.sub(value, text)
+
+
+def freeradius_binary() -> str:
+    return os.environ.get("FREERADIUS_BIN") or shutil.which("freeradius") or "/usr/sbin/freeradius"
+
+
+def check_config(directory: Path | str) -> tuple[bool, str]:
+    """Run ``freeradius -C`` on a rendered directory (it also connects to the database and
+    reads the clients); returns (passed, output)."""
+    result = subprocess.run(  # noqa: S603 - an argument list, no shell
+        [freeradius_binary(), "-C", "-d", str(directory), "-l", "stdout"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return result.returncode == 0, (result.stdout + result.stderr).strip()

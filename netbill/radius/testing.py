@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from netbill.radius.freeradius import StaticClient, render_config
+from netbill.radius.freeradius import StaticClient, freeradius_binary, render_config
 
 FREERADIUS = (
     os.environ.get("FREERADIUS_BIN") or shutil.which("freeradius") or "/usr/sbin/freeradius"
@@ -39,6 +39,7 @@ STARTUP_TIMEOUT = 30.0
 TEST_NAS = {
     "127.0.0.1": "netbill-test-secret-1",
     "127.0.0.2": "netbill-test-secret-2",
+    "127.0.0.3": "netbill-test-secret-3",
 }
 
 
@@ -77,7 +78,7 @@ def freeradius_process(config_dir: Path | str, *, log_path: Path | str, debug: b
     """
     config_dir = Path(config_dir)
     log_path = Path(log_path)
-    args = [FREERADIUS, "-f", "-d", str(config_dir), "-l", "stdout"]
+    args = [freeradius_binary(), "-f", "-d", str(config_dir), "-l", "stdout"]
     if debug:
         args.append("-X")
     with open(log_path, "ab") as log:
