@@ -153,6 +153,7 @@ def netbill_freeradius(
     clients: dict[str, str] | None = None,
     workdir: Path | str | None = None,
     sql_pool: int = 2,
+    sql_pool_max: int = 8,
     debug: bool = False,
     attempts: int = 3,
 ):
@@ -175,7 +176,7 @@ def netbill_freeradius(
                 acct_port=acct_port,
                 clients=static,
                 sql_pool_start=sql_pool,
-                sql_pool_max=max(sql_pool, 4),
+                sql_pool_max=max(sql_pool, sql_pool_max),
             )
             log_path = base / "freeradius.log"
             try:

@@ -251,3 +251,21 @@ def test_sessions_from_another_isps_nas_belong_to_that_isps_customer(radius, alp
         "127.0.0.2",
     )
     assert row["acctstoptime"] is None
+
+
+def test_update_of_a_closed_session_is_answered_and_does_not_reopen_it(radius, alpha):
+    create(alpha)
+    start(radius, "alice", "late-1")
+    radius.acct("alice", "Stop", Acct_Session_Id="late-1", Event_Timestamp=T0 + 60)
+
+    reply = radius.acct(
+        "alice",
+        "Interim-Update",
+        Acct_Session_Id="late-1",
+        Event_Timestamp=T0 + 30,
+        Acct_Input_Octets=99,
+    )
+
+    assert reply.code == packet.AccountingResponse
+    row = session_row("late-1")
+    assert (row["acctstoptime"], row["acctinputoctets"]) == (at(T0 + 60), 0)

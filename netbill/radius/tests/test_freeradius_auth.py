@@ -3,6 +3,8 @@ against the test database, for customers made through the customer services."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import time
 from datetime import timedelta
 
@@ -313,3 +315,39 @@ def test_status_server_is_answered_for_health_checks(radius):
     request = client.CreateAuthPacket(code=packet.StatusServer)
 
     assert client.SendPacket(request).code == ACCEPT
+
+
+def radclient(radius, attributes: str) -> str:
+    """Send an Access-Request with Debian's radclient (it computes MS-CHAP from
+    MS-CHAP-Password, as a Windows dialer would send it); returns what it printed."""
+    server = radius.server
+    result = subprocess.run(  # noqa: S603 - an argument list, no shell
+        [
+            shutil.which("radclient") or "/usr/bin/radclient",
+            "-x",
+            "-r",
+            "2",
+            "-t",
+            "2",
+            f"{server.address}:{server.auth_port}",
+            "auth",
+            server.clients["127.0.0.1"],
+        ],
+        input=attributes,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    return result.stdout
+
+
+def test_ms_chap_login_is_checked_against_the_customer_password(radius, alpha):
+    create(alpha)
+
+    good = radclient(radius, "User-Name=alice,MS-CHAP-Password=pw-alice-1")
+    bad = radclient(radius, "User-Name=alice,MS-CHAP-Password=pw-alice-2")
+
+    assert "Received Access-Accept" in good
+    assert 'Mikrotik-Rate-Limit = "10240k/10240k"' in good
+    assert "Received Access-Reject" in bad
