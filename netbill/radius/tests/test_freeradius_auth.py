@@ -351,3 +351,34 @@ def test_ms_chap_login_is_checked_against_the_customer_password(radius, alpha):
     assert "Received Access-Accept" in good
     assert 'Mikrotik-Rate-Limit = "10240k/10240k"' in good
     assert "Received Access-Reject" in bad
+
+
+def test_simultaneous_use_two_allows_a_second_session_and_refuses_a_third(radius, alpha):
+    customer = create(alpha)
+    # No customer service sets the limit yet: set it, then the credentials sync.
+    customer.simultaneous_use = 2
+    customer.save(update_fields=["simultaneous_use"])
+    on_customer_change(customer, event="update")
+    radius.acct("alice", "Start", Acct_Session_Id="s-1")
+
+    second = auth(radius, "alice", "pw-alice-1")
+    radius.acct("alice", "Start", Acct_Session_Id="s-2")
+    third = auth(radius, "alice", "pw-alice-1")
+
+    assert second[0] == ACCEPT
+    # FreeRADIUS adds the limit to the message when it is above one.
+    assert third == (
+        REJECT,
+        {"Reply-Message": ["Already online: this account's session limit is reached. (2)"]},
+    )
+
+
+def test_an_open_session_of_another_isps_same_username_does_not_count(radius, alpha):
+    create(alpha)
+    beta = make_world("Beta Net")
+    fund_resellers(beta)
+    radius.nas(beta.tenant, "127.0.0.2")
+    create(beta)
+    radius.acct("alice", "Start", source="127.0.0.2", Acct_Session_Id="beta-s")
+
+    assert auth(radius, "alice", "pw-alice-1")[0] == ACCEPT
