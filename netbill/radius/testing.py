@@ -3,35 +3,31 @@
 :func:`freeradius_process` runs ``freeradius -f -d DIR`` (any configuration directory, so a
 benchmark can also run the stock one) until FreeRADIUS says it is ready, and stops it on
 exit.  :func:`netbill_freeradius` renders ``deploy/freeradius`` for a database on free
-loopback ports and runs it.  The pytest fixtures at the bottom (registered by the root
-``conftest.py``) start one server per test session, after the test database exists, and
-stop it before the database is dropped.
+loopback ports and runs it.  The pytest fixtures (:mod:`netbill.radius.pytest_plugin`,
+registered by the root ``conftest.py``) start one server per test session, after the test
+database exists, and stop it before the database is dropped.
 
 FreeRADIUS reads its clients once, at start.  The test server is given static clients
 (``TEST_NAS``: one secret per loopback address) on top of the ``nas`` table it reads like a
 deployment; each test registers the ``nas`` rows it needs (the tenant of a NAS comes from
-that table at query time), with :meth:`RadiusKit.nas`.
+that table at query time), with ``RadiusKit.nas``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from netbill.radius.freeradius import StaticClient, freeradius_binary, render_config
 
-FREERADIUS = (
-    os.environ.get("FREERADIUS_BIN") or shutil.which("freeradius") or "/usr/sbin/freeradius"
-)
 READY_LINE = "Ready to process requests"
 STARTUP_TIMEOUT = 30.0
 
@@ -83,7 +79,7 @@ def freeradius_process(config_dir: Path | str, *, log_path: Path | str, debug: b
         args.append("-X")
     with open(log_path, "ab") as log:
         start = log.tell()
-        # An argument list: FREERADIUS and the directory come from the caller, never a shell.
+        # An argument list (the binary and the caller's directory), never a shell.
         process = subprocess.Popen(  # noqa: S603
             args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
@@ -153,7 +149,7 @@ def netbill_freeradius(
     clients: dict[str, str] | None = None,
     workdir: Path | str | None = None,
     sql_pool: int = 2,
-    sql_pool_max: int = 8,
+    sql_pool_max: int = 32,
     debug: bool = False,
     attempts: int = 3,
 ):
@@ -167,34 +163,37 @@ def netbill_freeradius(
         for i, (address, secret) in enumerate(sorted(clients.items()), start=1)
     ]
     try:
-        for attempt in range(attempts):
-            auth_port, acct_port = free_udp_ports(2)
-            directory = render_config(
-                base / "raddb",
-                database=database,
+        with ExitStack() as stack:
+            for attempt in range(attempts):
+                auth_port, acct_port = free_udp_ports(2)
+                directory = render_config(
+                    base / "raddb",
+                    database=database,
+                    auth_port=auth_port,
+                    acct_port=acct_port,
+                    clients=static,
+                    sql_pool_start=sql_pool,
+                    sql_pool_max=max(sql_pool, sql_pool_max),
+                )
+                log_path = base / "freeradius.log"
+                try:
+                    process = stack.enter_context(
+                        freeradius_process(directory, log_path=log_path, debug=debug)
+                    )
+                    break
+                except FreeRadiusError as exc:
+                    # Another process may have taken a port between choosing and binding it.
+                    if "Address already in use" not in str(exc) or attempt == attempts - 1:
+                        raise
+            yield RadiusServer(
+                directory=directory,
+                address="127.0.0.1",
                 auth_port=auth_port,
                 acct_port=acct_port,
-                clients=static,
-                sql_pool_start=sql_pool,
-                sql_pool_max=max(sql_pool, sql_pool_max),
+                log_path=log_path,
+                process=process,
+                clients=clients,
             )
-            log_path = base / "freeradius.log"
-            try:
-                with freeradius_process(directory, log_path=log_path, debug=debug) as process:
-                    yield RadiusServer(
-                        directory=directory,
-                        address="127.0.0.1",
-                        auth_port=auth_port,
-                        acct_port=acct_port,
-                        log_path=log_path,
-                        process=process,
-                        clients=clients,
-                    )
-                return
-            except FreeRadiusError as exc:
-                # Another process may have taken a port between choosing and binding it.
-                if "Address already in use" not in str(exc) or attempt == attempts - 1:
-                    raise
     finally:
         if own_dir:
             shutil.rmtree(base, ignore_errors=True)

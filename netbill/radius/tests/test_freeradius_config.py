@@ -23,7 +23,7 @@ from netbill.radius.freeradius import (
     render_config,
 )
 from netbill.radius.nas import sync_nas
-from netbill.radius.testing import netbill_freeradius
+from netbill.radius.testing import FreeRadiusError, freeradius_process, netbill_freeradius
 
 DB = {
     "ENGINE": "django.db.backends.postgresql",
@@ -192,3 +192,20 @@ def test_freeradius_started_like_a_deployment_answers_the_routers_of_the_nas_tab
             wrong.SendPacket(bad)
         with pytest.raises(Timeout):
             unknown.SendPacket(other)
+
+
+def test_a_configuration_freeradius_refuses_fails_fast_with_its_log(db, tmp_path):
+    directory = render_config(
+        tmp_path / "raddb",
+        database=dict(connection.settings_dict),
+        auth_port=11812,
+        acct_port=11813,
+    )
+    site = directory / "sites-enabled" / "netbill"
+    site.write_text(site.read_text().replace("authorize {", "authorize {\n\t\tno_such_module"))
+
+    with (
+        pytest.raises(FreeRadiusError, match="no_such_module"),
+        freeradius_process(directory, log_path=tmp_path / "log"),
+    ):
+        pass
