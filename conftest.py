@@ -4,6 +4,9 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# A real FreeRADIUS for RADIUS tests: fixtures `freeradius_server` and `radius`.
+pytest_plugins = ["netbill.radius.pytest_plugin"]
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Make sure the services the test suite needs are installed and running:
 #   PostgreSQL on 127.0.0.1:5432 with role/database netbill (password netbill),
-#   Redis on 127.0.0.1:6379, Debian's Chromium for the browser tests, and the libraries
-#   WeasyPrint needs for invoice PDFs.
+#   Redis on 127.0.0.1:6379, Debian's Chromium for the browser tests, the libraries
+#   WeasyPrint needs for invoice PDFs, and FreeRADIUS (the RADIUS tests start their own
+#   server from deploy/freeradius on free loopback ports; the system service is not used).
 # Idempotent: safe to run any number of times. Installs with apt only what is missing
 # (one `apt-get update` at most). Needs root, or sudo, for installing/starting services.
 set -euo pipefail
@@ -170,7 +171,27 @@ ensure_pdf_libs() {
     echo "weasyprint libraries: ok (${PDF_LIBS[*]})"
 }
 
+# ---------------------------------------------------------------- FreeRADIUS
+# The binary, the PostgreSQL driver (rlm_sql_postgresql) and radclient.  The tests run
+# `freeradius -f -d <their own directory>`; Debian's own service and /etc/freeradius are
+# left alone.
+FREERADIUS_PKGS=(freeradius freeradius-postgresql freeradius-utils)
+ensure_freeradius() {
+    local missing=() pkg
+    for pkg in "${FREERADIUS_PKGS[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        apt_install "${missing[@]}"
+    fi
+    command -v freeradius >/dev/null 2>&1 || die "freeradius still missing after installing ${FREERADIUS_PKGS[*]}"
+    echo "freeradius: ok ($(freeradius -v 2>/dev/null | sed -n 's/^radiusd: //p' | head -1))"
+}
+
 ensure_postgres
 ensure_redis
 ensure_chromium
 ensure_pdf_libs
+ensure_freeradius
