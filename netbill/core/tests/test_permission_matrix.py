@@ -547,7 +547,6 @@ for _module in APP_MODULES:
 NOT_YET_GUARDED = {
     P.ONLINE_CUSTOMERS: 5,
     P.OFFLINE_CUSTOMERS: 5,
-    P.DISCONNECT_CUSTOMER: 5,
     P.VIEW_ROUTERS: 5,
     P.MANAGE_ROUTERS: 5,
     P.MANAGE_IP_POOLS: 5,
@@ -656,7 +655,7 @@ def test_with_the_key_the_action_takes_effect(world, action):
 
     response = _call(action, user, ctx)
 
-    assert response.status_code in (200, 201, 204, 302), response.content[:800]
+    assert response.status_code in (200, 201, 202, 204, 302), response.content[:800]
     if action.effect is not None:
         assert action.effect(ctx), response.content[:800]
 
