@@ -65,10 +65,10 @@ class Received:
 
 
 class _Server(Server):
-    def __init__(self, nas: FakeNas, address: str):
+    def __init__(self, nas: FakeNas, address: str, port: int):
         super().__init__(
             addresses=[],
-            coaport=0,
+            coaport=port,
             # pyrad's key for "any client" (not a bind address): one secret for all senders.
             hosts={"0.0.0.0": RemoteHost(address, nas.secret.encode(), "netbill")},  # noqa: S104
             dict=dictionary(),
@@ -96,13 +96,17 @@ class FakeNas:
         secret: str,
         *,
         address: str = "127.0.0.1",
+        port: int = 0,
         silent: bool = False,
         coa_supported: bool = True,
+        accept_any: bool = False,
     ):
         self.secret = secret
         self.address = address
         self.silent = silent
         self.coa_supported = coa_supported
+        # ACK every session, known or not (a benchmark sends for sessions it never registered).
+        self.accept_any = accept_any
         self.received: list[Received] = []
         self._sessions: dict[str, str | None] = {}
         self._lock = threading.Lock()
@@ -128,7 +132,7 @@ class FakeNas:
     # -- life cycle
 
     def start(self) -> FakeNas:
-        self._server = _Server(self, self.address)
+        self._server = _Server(self, self.address, self.port)
         sock = self._server.coafds[0]
         self.port = sock.getsockname()[1]
         self._thread = threading.Thread(target=self._serve, name="fake-nas", daemon=True)
@@ -180,9 +184,8 @@ class FakeNas:
         session_id = (attributes.get("Acct-Session-Id") or [None])[0]
         username = (attributes.get("User-Name") or [None])[0]
         with self._lock:
-            known = session_id in self._sessions and self._sessions[session_id] in (
-                None,
-                username,
+            known = self.accept_any or (
+                session_id in self._sessions and self._sessions[session_id] in (None, username)
             )
             if pkt.code == packet.CoARequest and not self.coa_supported:
                 reply.code = packet.CoANAK
@@ -193,6 +196,43 @@ class FakeNas:
                 )
                 reply.AddAttribute("Error-Cause", ERROR_CAUSE_NOT_FOUND)
             elif pkt.code == packet.DisconnectRequest:
-                del self._sessions[session_id]
+                self._sessions.pop(session_id, None)
             record.answered = reply.code
         server.SendReplyPacket(pkt.fd, reply)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run a fake NAS in the foreground (benchmarks, trying CoA by hand)::
+
+    python -m netbill.radius.fake_nas --secret s3cret --port 3799 --accept-any
+    """
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(description="A fake NAS answering Disconnect / CoA.")
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--address", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0: an ephemeral port")
+    parser.add_argument("--silent", action="store_true", help="never answer")
+    parser.add_argument("--accept-any", action="store_true", help="ACK every session, known or not")
+    args = parser.parse_args(argv)
+    nas = FakeNas(
+        args.secret,
+        address=args.address,
+        port=args.port,
+        silent=args.silent,
+        accept_any=args.accept_any,
+    ).start()
+    print(f"fake NAS listening on {nas.address}:{nas.port}", flush=True)
+    try:
+        while True:
+            time.sleep(5)
+            print(f"{len(nas.received)} requests received", flush=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        nas.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -204,7 +204,7 @@ class CustomerViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin,
         return self.respond(self.get_object())
 
     @extend_schema(request=None, responses={202: NasRequestSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def disconnect(self, request, pk=None):
         """Disconnect the customer's open sessions (``disconnect-customer``): one
         Disconnect-Request per session, sent to its router by the outbox.  Answers 202 with
