@@ -5,6 +5,7 @@ the outcome (ACK, NAK, no answer) is retried by the outbox and shown on the cust
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from pyrad import packet
@@ -345,6 +346,18 @@ def test_a_nas_without_a_router_is_reported_as_not_sent(world, nas):
 
 
 # --- no session ---------------------------------------------------------------------------------
+
+
+def test_a_change_rolled_back_by_its_caller_sends_nothing(world, nas, online):
+    customer, _session = online
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        customers.customer_set_status(actor=world.operator, customer=customer, status="suspended")
+        raise RuntimeError("the caller's transaction fails after the suspension")
+    drain()
+
+    assert not NasRequest.objects.exists()
+    assert nas.received == []
 
 
 def test_an_offline_customer_gets_no_request(world, nas):
