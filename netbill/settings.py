@@ -223,6 +223,15 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_DRAIN_ON_COMMIT = env_bool("OUTBOX_DRAIN_ON_COMMIT", True)
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
 
+# Disconnect / CoA to the NAS (netbill.radius.coa): pyrad sends a request RETRIES times in
+# all, waiting TIMEOUT seconds after each; the outbox then retries the whole request with its
+# back-off.  A router answers in milliseconds; an unreachable one holds a drain worker for
+# TIMEOUT x RETRIES seconds per request, so keep the product small.  SOURCE_ADDRESS: the local address to send from (routers accept dynamic
+# authorization only from their RADIUS server's address); empty = the system's choice.
+RADIUS_COA_TIMEOUT = float(os.environ.get("RADIUS_COA_TIMEOUT", "2"))
+RADIUS_COA_RETRIES = int(os.environ.get("RADIUS_COA_RETRIES", "2"))
+RADIUS_COA_SOURCE_ADDRESS = os.environ.get("RADIUS_COA_SOURCE_ADDRESS", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,6 +4,10 @@ A service calls :func:`outbox_enqueue`; the worker (Celery task ``drain_outbox``
 on commit and by beat) calls :func:`outbox_drain`, which locks due rows with
 ``SKIP LOCKED`` so several workers never deliver one effect twice.  A handler that raises
 is retried with exponential back-off; after ``max_attempts`` the row is a dead letter.
+
+A failing handler's own writes are rolled back with it; a handler that must leave a trace of
+each failed attempt (the CoA/Disconnect outcome on the customer's page) registers an
+``on_failure`` hook, called after the rollback, in the drain's transaction.
 """
 
 from __future__ import annotations
@@ -22,14 +26,26 @@ from netbill.core.models import OutboxMessage
 logger = logging.getLogger("netbill.outbox")
 
 Handler = Callable[[OutboxMessage], None]
+FailureHook = Callable[..., None]  # (message, exc, *, dead: bool)
 _HANDLERS: dict[str, Handler] = {}
+_FAILURE_HOOKS: dict[str, FailureHook] = {}
 
 
-def outbox_handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that delivers side effects of ``kind``."""
+def outbox_handler(
+    kind: str, *, on_failure: FailureHook | None = None
+) -> Callable[[Handler], Handler]:
+    """Register the function that delivers side effects of ``kind``.
+
+    ``on_failure(message, exc, dead=...)`` runs after each failed attempt (``dead`` on the
+    last one), once the handler's writes are rolled back.
+    """
 
     def register(func: Handler) -> Handler:
         _HANDLERS[kind] = func
+        if on_failure is not None:
+            _FAILURE_HOOKS[kind] = on_failure
+        else:
+            _FAILURE_HOOKS.pop(kind, None)
         return func
 
     return register
@@ -106,12 +122,24 @@ def _deliver(message: OutboxMessage) -> str:
             message.next_attempt_at = timezone.now() + backoff(message.attempts)
             outcome = "retried"
         message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        _after_failure(message, exc, dead=outcome == "dead")
         return outcome
     message.status = OutboxStatus.DONE
     message.delivered_at = timezone.now()
     message.last_error = ""
     message.save(update_fields=["attempts", "last_error", "status", "delivered_at"])
     return "delivered"
+
+
+def _after_failure(message: OutboxMessage, exc: Exception, *, dead: bool) -> None:
+    hook = _FAILURE_HOOKS.get(message.kind)
+    if hook is None:
+        return
+    try:
+        with transaction.atomic():
+            hook(message, exc, dead=dead)
+    except Exception:  # noqa: BLE001 - the hook only records; the retry must still be saved
+        logger.exception("outbox: the failure hook of %s failed", message)
 
 
 def outbox_retry(*, actor, message: OutboxMessage) -> OutboxMessage:

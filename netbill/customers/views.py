@@ -186,7 +186,47 @@ class CustomerDetailView(AnyKeyMixin, View):
 
             ctx["bills_tab"] = True
             ctx["customer_bills"] = customer_bills(user=user, customer=customer)
+        # Disconnect / CoA requests sent to the NAS, for everyone who may see the customer.
+        from netbill.radius.live import customer_nas_requests
+
+        ctx.update(customer_nas_requests(user=user, customer=customer))
         return render(request, "customers/detail.html", ctx)
+
+
+class CustomerNasRequestsView(AnyKeyMixin, View):
+    """The profile's "Network requests" table alone (it refreshes itself while a request
+    is under way)."""
+
+    any_keys = LIST_KEYS
+
+    def get(self, request, pk):
+        from netbill.radius.live import customer_nas_requests
+
+        customer = _alive_customer(request.user, pk)
+        ctx = {"customer": customer, **customer_nas_requests(user=request.user, customer=customer)}
+        return render(request, "radius/_customer_nas_requests.html", ctx)
+
+
+class CustomerDisconnectView(PanelMixin, View):
+    """POST: disconnect the customer's open sessions (``disconnect-customer``)."""
+
+    permission_key = P.DISCONNECT_CUSTOMER
+
+    def post(self, request, pk):
+        from netbill.radius.models import NasRequestStatus
+        from netbill.radius.services import session_disconnect
+
+        customer = _alive_customer(request.user, pk)
+        sent = session_disconnect(actor=request.user, customer=customer)
+        if any(r.status == NasRequestStatus.NO_SESSION for r in sent):
+            messages.warning(request, _("%(name)s has no open session.") % {"name": customer.name})
+        else:
+            messages.success(
+                request,
+                _("Disconnect sent for %(n)s session(s) of %(name)s.")
+                % {"n": len(sent), "name": customer.name},
+            )
+        return redirect(reverse("customers:detail", args=[customer.pk]) + "#tab-network")
 
 
 # --- create and edit --------------------------------------------------------------------------

@@ -302,6 +302,7 @@ class NasRequestStatus(models.TextChoices):
     NAK = "nak", _("Refused by the router")
     TIMEOUT = "timeout", _("No answer")
     NO_SESSION = "no_session", _("No open session")
+    ERROR = "error", _("Not sent")
 
 
 class NasRequest(models.Model):
@@ -335,6 +336,29 @@ class NasRequest(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.customer_id} {self.status}"
+
+    @property
+    def rate_limit(self) -> str:
+        """The speed a CoA carried (or carries)."""
+        return self.attributes.get("Mikrotik-Rate-Limit", "") if self.attributes else ""
+
+    @property
+    def retrying(self) -> bool:
+        """Failed so far, with attempts left in the outbox."""
+        return self.finished_at is None and self.status not in (
+            NasRequestStatus.PENDING,
+            NasRequestStatus.ACK,
+            NasRequestStatus.NO_SESSION,
+        )
+
+    @property
+    def failed(self) -> bool:
+        """Given up: the last attempt was refused, unanswered or could not be sent."""
+        return self.finished_at is not None and self.status in (
+            NasRequestStatus.NAK,
+            NasRequestStatus.TIMEOUT,
+            NasRequestStatus.ERROR,
+        )
 
     @classmethod
     def scope_filter(cls, qs, user):

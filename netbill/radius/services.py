@@ -1,24 +1,67 @@
-"""What the RADIUS side does when a customer or a package changes.
+"""What the RADIUS side does when a customer or a package changes, and the manual
+disconnect.
 
 :func:`on_customer_change` is called by every customer service inside its transaction (see
 :mod:`netbill.customers.services`); :func:`resync_packages` by the catalog and PPPoE profile
-services when speeds or pools change for many customers at once.
+services when speeds or pools change for many customers at once.  Both rewrite the RADIUS
+rows and queue the Disconnect / CoA the live sessions need (:mod:`netbill.radius.live`).
 """
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from netbill.core import permissions as P
+from netbill.core.audit import audit_record
 from netbill.core.outbox import outbox_enqueue
-from netbill.radius.sync import sync_customer
+from netbill.core.permissions import require
+from netbill.radius import live
+from netbill.radius.models import NasRequest, NasRequestKind
 
 RESYNC_BATCH = 500
 
 
 def on_customer_change(customer, *, event: str, old_status: str | None = None) -> None:
-    """Rewrite the customer's RADIUS rows (same transaction as the change).
+    """Rewrite the customer's RADIUS rows and queue what its open sessions need: a
+    Disconnect on suspend / disable / delete / reactivation, a CoA with the new rate limit on
+    a speed change (same transaction as the change).
 
     ``event`` is one of ``create``, ``update``, ``status``, ``package``, ``delete``.
     """
-    sync_customer(customer)
+    live.apply_customer_change(customer, event=event, old_status=old_status)
+
+
+def session_disconnect(*, actor, customer, session=None) -> list[NasRequest]:
+    """Disconnect the customer's open sessions now (``disconnect-customer``, the customer's
+    scope): one Disconnect-Request per session, sent by the outbox.  ``session`` (a
+    ``RadAcct`` row of the customer) limits it to that session.  With no open session the
+    request is recorded as such and nothing is sent."""
+    require(actor, P.DISCONNECT_CUSTOMER, customer)
+    reason = _("Disconnected by %(name)s") % {"name": actor.name or actor.email}
+    with transaction.atomic():
+        sessions = list(live.open_sessions(customer))
+        if session is not None:
+            sessions = [s for s in sessions if s.pk == session.pk]
+        if sessions:
+            requests = live.queue_requests(
+                customer, kind=NasRequestKind.DISCONNECT, reason=reason, sessions=sessions
+            )
+        else:
+            requests = [
+                live.record_no_session(customer, kind=NasRequestKind.DISCONNECT, reason=reason)
+            ]
+        audit_record(
+            actor=actor,
+            action="customer.disconnect",
+            obj=customer,
+            owner=customer.owner,
+            after={
+                "sessions": [s.acctsessionid for s in sessions],
+                "requests": [r.pk for r in requests],
+            },
+        )
+    return requests
 
 
 def resync_packages(packages, *, reason: str) -> None:
@@ -42,7 +85,9 @@ def _tenant(tenant_id: int):
 
 
 def resync_customers_of(package_ids: list[int]) -> int:
-    """Rewrite the rows of every customer of ``package_ids``; returns how many changed."""
+    """Rewrite the rows of every customer of ``package_ids`` and queue a CoA (or a
+    Disconnect, when the pool changed) for those online whose answer changed; returns how
+    many changed."""
     from django.db import transaction
 
     from netbill.customers.models import Customer
@@ -64,5 +109,5 @@ def resync_customers_of(package_ids: list[int]) -> int:
                 .select_related("package__fup_pool")
             )
             for customer in batch:
-                changed += sync_customer(customer)
+                changed += live.apply_customer_change(customer, event="resync")
     return changed

@@ -35,6 +35,9 @@ from netbill.customers.api.serializers import (
 from netbill.customers.choices import CustomerStatus, CustomerType
 from netbill.customers.models import Customer, CustomField, Zone
 from netbill.customers.selectors import FILTER_PARAMS, SORTS, customer_list, with_list_price
+from netbill.radius.api.nas_requests import NasRequestSerializer
+from netbill.radius.models import NasRequest
+from netbill.radius.services import session_disconnect
 
 BULK_MAX = 5000
 
@@ -154,6 +157,8 @@ class CustomerViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin,
         "disable": P.DISABLE_CUSTOMER,
         "change_package": P.CHANGE_CUSTOMER_PACKAGE,
         "bulk": P.BULK_UPDATE_CUSTOMERS,
+        "disconnect": P.DISCONNECT_CUSTOMER,
+        "nas_requests": (P.VIEW_CUSTOMER_DETAILS, P.SEARCH_CUSTOMERS),
     }
 
     def get_queryset(self):
@@ -197,6 +202,27 @@ class CustomerViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin,
         data = self.parse()
         services.customer_change_package(actor=request.user, customer=customer, **data)
         return self.respond(self.get_object())
+
+    @extend_schema(request=None, responses={202: NasRequestSerializer(many=True)})
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def disconnect(self, request, pk=None):
+        """Disconnect the customer's open sessions (``disconnect-customer``): one
+        Disconnect-Request per session, sent to its router by the outbox.  Answers 202 with
+        the requests; follow them at ``nas-requests/``.  Without an open session the one
+        request is ``no_session`` and nothing is sent."""
+        customer = self.get_object()
+        sent = session_disconnect(actor=request.user, customer=customer)
+        return Response(NasRequestSerializer(sent, many=True).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=NasRequestSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="nas-requests")
+    def nas_requests(self, request, pk=None):
+        """The Disconnect / CoA requests sent for this customer, newest first, with their
+        outcome (ACK, NAK with the router's Error-Cause, no answer)."""
+        customer = self.get_object()
+        queryset = NasRequest.objects.visible_to(request.user).filter(customer=customer)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(NasRequestSerializer(page, many=True).data)
 
     @extend_schema(request=CustomerBulkSerializer, responses=CustomerBulkResultSerializer)
     @action(detail=False, methods=["post"])

@@ -443,7 +443,8 @@ def test_noc_sees_reduced_profile_without_money_or_actions(client, world):
     assert "999.00" not in html and "customer-price" not in html
     assert customer.password not in html
     assert 'data-status-action="' not in html
-    assert 'data-action="' not in html
+    # its only action is the network one it holds: disconnecting the sessions
+    assert re.findall(r'data-action="([\w-]+)"', html) == ["disconnect"]
 
 
 def test_profile_buttons_follow_the_keys(client, world):
