@@ -19,6 +19,7 @@ from netbill.ledger.api.views import (
     ExpenseViewSet,
     ResellerAccountViewSet,
 )
+from netbill.network.api.routers import RouterViewSet
 from netbill.payments.api.views import (
     CardBatchViewSet,
     CardDistributorViewSet,
@@ -52,6 +53,8 @@ router.register("resellers", ResellerAccountViewSet, basename="reseller-account"
 router.register("expenses", ExpenseViewSet, basename="expense")
 router.register("expense-categories", ExpenseCategoryViewSet, basename="expense-category")
 router.register("reports", ReportViewSet, basename="report")
+# --- network (issue 5)
+router.register("routers", RouterViewSet, basename="router")
 
 v1 = [
     path("company/", CompanyView.as_view(), name="company"),
