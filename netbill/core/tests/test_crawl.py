@@ -78,7 +78,7 @@ def _bump_sequences():
             if not model.__module__.startswith("netbill."):
                 continue
             table = model._meta.db_table
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, model._meta.pk.column])
             seq = cursor.fetchone()[0]
             if seq:
                 cursor.execute("SELECT setval(%s, %s, false)", [seq, FOREIGN_BASE + 1])

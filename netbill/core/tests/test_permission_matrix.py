@@ -24,6 +24,7 @@ from netbill.core.matrix import Action, Ctx
 from netbill.core.models import ActivityLog, OutboxMessage
 from netbill.core.testing import PASSWORD, db_state, make_customer
 from netbill.customers.models import Customer, CustomField, Zone
+from netbill.network.models import Router
 from netbill.tenancy.models import Tenant
 
 WATCHED = (
@@ -37,6 +38,7 @@ WATCHED = (
     Tenant,
     OutboxMessage,
     SalesNote,
+    Router,
 )
 
 
@@ -548,8 +550,6 @@ NOT_YET_GUARDED = {
     P.ONLINE_CUSTOMERS: 5,
     P.OFFLINE_CUSTOMERS: 5,
     P.DISCONNECT_CUSTOMER: 5,
-    P.VIEW_ROUTERS: 5,
-    P.MANAGE_ROUTERS: 5,
     P.MANAGE_IP_POOLS: 5,
     P.PING_TEST: 5,
     P.SEND_SMS: 6,
