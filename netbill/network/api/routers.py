@@ -257,7 +257,7 @@ class ImportResultSerializer(serializers.Serializer):
 class RouterViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, ScopedViewSet):
     """MikroTik routers of the ISP (RADIUS clients reached through the RouterOS API)."""
 
-    queryset = Router.objects.order_by("name", "id")
+    queryset = Router.objects.select_related("vpn_account").order_by("name", "id")
     serializer_class = RouterSerializer
     input_serializers = {
         "create": RouterCreateSerializer,

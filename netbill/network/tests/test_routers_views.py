@@ -373,3 +373,22 @@ def test_api_import_and_push(world, router, fake_router):
             "error": "",
         }
     ]
+
+
+def test_router_lists_cost_the_same_queries_for_one_or_many_routers(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url, api=False):
+        with CaptureQueriesContext(connection) as queries:
+            response = _api(world.admin).get(url) if api else client.get(url)
+            assert response.status_code == 200
+        return len(queries)
+
+    _login(client, world.admin)
+    make_router(world, None, name="R0", host="103.15.20.100")
+    one = (count(reverse("network:routers")), count("/api/v1/routers/", api=True))
+    for n in range(1, 6):
+        make_router(world, None, name=f"R{n}", host=f"103.15.20.{n}")
+    many = (count(reverse("network:routers")), count("/api/v1/routers/", api=True))
+    assert many == one
