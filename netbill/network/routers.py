@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -547,12 +548,13 @@ def _read_secrets(router: Router) -> tuple[list[SecretRow], Version]:
         version = client.version
     finally:
         client.close()
-    taken = {
-        u.lower()
-        for u in Customer.objects.filter(
-            tenant_id=router.tenant_id, deleted_at__isnull=True
-        ).values_list("username", flat=True)
-    }
+    names = {row.get("name", "").lower() for row in rows}
+    taken = set(
+        Customer.objects.filter(tenant_id=router.tenant_id, deleted_at__isnull=True)
+        .annotate(lower_username=Lower("username"))
+        .filter(lower_username__in=names)
+        .values_list("lower_username", flat=True)
+    )
     secrets = []
     for row in rows:
         username = row.get("name", "")
