@@ -540,6 +540,13 @@ class FakeRouterOS:
                 uptime=f"{n}h{n}m",
                 radius=False,
             )
+            self.add_item(
+                "/ip/pool/used",
+                pool="pool-home",
+                address=f"10.10.0.{n + 10}",
+                owner=f"mt-user{n:02d}",
+                info="ppp",
+            )
 
     # --- one connection
 

@@ -471,6 +471,7 @@ _MAC = re.compile(
     r"([0-9A-Fa-f]{2})[:-]?([0-9A-Fa-f]{2})[:-]?([0-9A-Fa-f]{2})$"
 )
 _PHONE = re.compile(r"\+?\d[\d -]{4,18}\d")
+_PHONE_WORD = re.compile(r"(?<![\w+])\+?\d[\d-]{4,18}\d(?!\w)")
 IMPORTABLE_SERVICES = {"any", "pppoe"}
 
 
@@ -489,14 +490,23 @@ def _static_ip(remote_address: str) -> str:
 
 def _mobile_and_name(comment: str) -> tuple[str, str]:
     """ISPs keep the subscriber's name and phone in the secret's comment
-    ("Rahim Uddin 01711000001"): the phone number and the rest."""
+    ("Rahim Uddin 01711000001", "Karim Traders, 01811 000 002"): the phone number and the
+    rest.  A number written in one piece wins over digits spread over several words (so
+    "User 1 01711000001" is user 1's phone, not 101711000001)."""
     comment = (comment or "").strip()
-    for match in _PHONE.finditer(comment):
-        digits = re.sub(r"[ -]", "", match.group())
-        if 6 <= len(digits.lstrip("+")) <= 15:
-            name = (comment[: match.start()] + " " + comment[match.end() :]).strip(" -,;|/")
-            return digits, re.sub(r"\s+", " ", name)
-    return "", comment
+    candidates = [m for m in _PHONE_WORD.finditer(comment) if _phone_digits(m.group())]
+    if not candidates:
+        candidates = [m for m in _PHONE.finditer(comment) if _phone_digits(m.group())]
+    if not candidates:
+        return "", comment
+    match = max(candidates, key=lambda m: len(_phone_digits(m.group())))
+    name = (comment[: match.start()] + " " + comment[match.end() :]).strip(" -,;|/")
+    return _phone_digits(match.group()), re.sub(r"\s+", " ", name)
+
+
+def _phone_digits(text: str) -> str:
+    digits = re.sub(r"[ -]", "", text)
+    return digits if 6 <= len(digits.lstrip("+")) <= 15 else ""
 
 
 @dataclass

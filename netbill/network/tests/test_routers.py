@@ -590,3 +590,19 @@ def test_push_needs_manage_routers(world, router, fake_router):
         services.router_push(actor=world.noc, router=router)
     assert IpPool.objects.filter(tenant=world.tenant).count() == 1
     assert fake_router.find("/ip/pool", "netbill-suspended") is None
+
+
+@pytest.mark.parametrize(
+    ("comment", "mobile", "name"),
+    [
+        ("Rahim Uddin 01711000001", "01711000001", "Rahim Uddin"),
+        ("Imported User 1 01711000001", "01711000001", "Imported User 1"),
+        ("Karim Traders, 01811 000 002", "01811000002", "Karim Traders"),
+        ("+8801711000001 Rahim", "+8801711000001", "Rahim"),
+        ("Road 12, House 5 - 01711-000001", "01711000001", "Road 12, House 5"),
+        ("Flat 3B", "", "Flat 3B"),
+        ("", "", ""),
+    ],
+)
+def test_name_and_mobile_are_read_from_the_secrets_comment(comment, mobile, name):
+    assert services._mobile_and_name(comment) == (mobile, name)
