@@ -159,3 +159,14 @@ def test_values_come_back_exactly_as_the_router_holds_them():
         ros.add("/ppp/secret", name="1234", password="0042", disabled="yes")
         row = ros.print("/ppp/secret", where={"name": "1234"})[0]
     assert (row["name"], row["password"], row["disabled"]) == ("1234", "0042", "true")
+
+
+def test_a_fatal_reply_ends_the_session_with_its_reason():
+    with FakeRouterOS(password="pw") as fake, client(fake) as ros:
+        with pytest.raises(RouterOSError) as caught:
+            ros.run("/quit")
+        assert caught.value.code == ErrorCode.CLOSED
+        assert caught.value.message == (
+            "The router ended the API session: session terminated on request"
+        )
+        assert ros._api is None
