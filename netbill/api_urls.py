@@ -19,6 +19,7 @@ from netbill.ledger.api.views import (
     ExpenseViewSet,
     ResellerAccountViewSet,
 )
+from netbill.network.api.routers import RouterViewSet
 from netbill.payments.api.views import (
     CardBatchViewSet,
     CardDistributorViewSet,
@@ -55,6 +56,7 @@ router.register("expense-categories", ExpenseCategoryViewSet, basename="expense-
 router.register("reports", ReportViewSet, basename="report")
 # --- network (issue 5)
 router.register("sessions", SessionViewSet, basename="session")
+router.register("routers", RouterViewSet, basename="router")
 
 v1 = [
     path("company/", CompanyView.as_view(), name="company"),

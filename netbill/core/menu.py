@@ -50,6 +50,7 @@ MENU = [
     ),
     (_("Billing profiles"), "catalog:billing_profiles", P.MANAGE_CATALOG),
     (_("VAT profiles"), "catalog:vat_profiles", P.MANAGE_CATALOG),
+    (_("Routers"), "network:routers", P.VIEW_ROUTERS),
     (
         _("Staff"),
         "accounts:staff",

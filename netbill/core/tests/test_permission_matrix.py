@@ -24,6 +24,7 @@ from netbill.core.matrix import Action, Ctx
 from netbill.core.models import ActivityLog, OutboxMessage
 from netbill.core.testing import PASSWORD, db_state, make_customer
 from netbill.customers.models import Customer, CustomField, Zone
+from netbill.network.models import Router
 from netbill.tenancy.models import Tenant
 
 WATCHED = (
@@ -37,6 +38,7 @@ WATCHED = (
     Tenant,
     OutboxMessage,
     SalesNote,
+    Router,
 )
 
 
@@ -545,8 +547,6 @@ for _module in APP_MODULES:
 
 # Keys that guard capabilities still to be built; each names the issue that will guard it.
 NOT_YET_GUARDED = {
-    P.VIEW_ROUTERS: 5,
-    P.MANAGE_ROUTERS: 5,
     P.MANAGE_IP_POOLS: 5,
     P.PING_TEST: 5,
     P.SEND_SMS: 6,
