@@ -209,6 +209,15 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_DRAIN_ON_COMMIT = env_bool("OUTBOX_DRAIN_ON_COMMIT", True)
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
 
+# Network: the WireGuard server routers behind NAT dial (docs/network.md, "VPN accounts"),
+# and the ping test.
+VPN_SERVER_PUBLIC_KEY = os.environ.get("VPN_SERVER_PUBLIC_KEY", "")
+VPN_SERVER_ENDPOINT = os.environ.get("VPN_SERVER_ENDPOINT", "")  # host:port
+VPN_SERVER_ADDRESS = os.environ.get("VPN_SERVER_ADDRESS", "")  # the server's tunnel address
+PING_BINARY = os.environ.get("PING_BINARY", "")  # default: `ping` on the PATH
+PING_COUNT = int(os.environ.get("PING_COUNT", "4"))
+PING_DEADLINE_SECONDS = int(os.environ.get("PING_DEADLINE_SECONDS", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
