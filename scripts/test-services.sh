@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the services the test suite needs are installed and running:
 #   PostgreSQL on 127.0.0.1:5432 with role/database netbill (password netbill),
-#   Redis on 127.0.0.1:6379, Debian's Chromium for the browser tests, and the libraries
-#   WeasyPrint needs for invoice PDFs.
+#   Redis on 127.0.0.1:6379, Debian's Chromium for the browser tests, the libraries
+#   WeasyPrint needs for invoice PDFs, and `ping` (iputils) for the ping test.
 # Idempotent: safe to run any number of times. Installs with apt only what is missing
 # (one `apt-get update` at most). Needs root, or sudo, for installing/starting services.
 set -euo pipefail
@@ -170,7 +170,18 @@ ensure_pdf_libs() {
     echo "weasyprint libraries: ok (${PDF_LIBS[*]})"
 }
 
+# ---------------------------------------------------------------------- ping
+# The ping test (netbill/network/ping.py) runs the system ping against 127.0.0.1.
+ensure_ping() {
+    if ! command -v ping >/dev/null 2>&1; then
+        apt_install iputils-ping
+    fi
+    command -v ping >/dev/null 2>&1 || die "ping still missing after installing iputils-ping"
+    echo "ping: ok ($(ping -V 2>&1 | head -1))"
+}
+
 ensure_postgres
 ensure_redis
 ensure_chromium
 ensure_pdf_libs
+ensure_ping
