@@ -19,6 +19,9 @@ from netbill.ledger.api.views import (
     ExpenseViewSet,
     ResellerAccountViewSet,
 )
+from netbill.network.api.ping import PingViewSet
+from netbill.network.api.pools import IpPoolViewSet, PppoeProfileViewSet
+from netbill.network.api.vpn import VpnAccountViewSet
 from netbill.payments.api.views import (
     CardBatchViewSet,
     CardDistributorViewSet,
@@ -52,6 +55,11 @@ router.register("resellers", ResellerAccountViewSet, basename="reseller-account"
 router.register("expenses", ExpenseViewSet, basename="expense")
 router.register("expense-categories", ExpenseCategoryViewSet, basename="expense-category")
 router.register("reports", ReportViewSet, basename="report")
+# --- network (issue 5): pools, profiles, VPN, ping
+router.register("ip-pools", IpPoolViewSet, basename="ip-pool")
+router.register("pppoe-profiles", PppoeProfileViewSet, basename="pppoe-profile")
+router.register("vpn-accounts", VpnAccountViewSet, basename="vpn-account")
+router.register("ping", PingViewSet, basename="ping")
 
 v1 = [
     path("company/", CompanyView.as_view(), name="company"),

@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from netbill.network import urls_pools
 
 app_name = "network"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    *urls_pools.urlpatterns,  # pool_, profile_, vpn_, ping_
+]
