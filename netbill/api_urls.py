@@ -43,6 +43,11 @@ router.register("operator-packages", OperatorPackageViewSet, basename="operator-
 router.register("billing-profiles", BillingProfileViewSet, basename="billing-profile")
 router.register("vat-profiles", VatProfileViewSet, basename="vat-profile")
 router.register("customers", CustomerViewSet, basename="customer")
+# --- network (issue 5): pools, profiles, VPN, ping
+router.register("ip-pools", IpPoolViewSet, basename="ip-pool")
+router.register("pppoe-profiles", PppoeProfileViewSet, basename="pppoe-profile")
+router.register("vpn-accounts", VpnAccountViewSet, basename="vpn-account")
+router.register("ping", PingViewSet, basename="ping")
 # --- money (issue 4)
 router.register("bills", BillViewSet, basename="bill")
 router.register("billing-runs", BillingRunViewSet, basename="billing-run")
@@ -55,11 +60,6 @@ router.register("resellers", ResellerAccountViewSet, basename="reseller-account"
 router.register("expenses", ExpenseViewSet, basename="expense")
 router.register("expense-categories", ExpenseCategoryViewSet, basename="expense-category")
 router.register("reports", ReportViewSet, basename="report")
-# --- network (issue 5): pools, profiles, VPN, ping
-router.register("ip-pools", IpPoolViewSet, basename="ip-pool")
-router.register("pppoe-profiles", PppoeProfileViewSet, basename="pppoe-profile")
-router.register("vpn-accounts", VpnAccountViewSet, basename="vpn-account")
-router.register("ping", PingViewSet, basename="ping")
 
 v1 = [
     path("company/", CompanyView.as_view(), name="company"),

@@ -550,8 +550,6 @@ NOT_YET_GUARDED = {
     P.DISCONNECT_CUSTOMER: 5,
     P.VIEW_ROUTERS: 5,
     P.MANAGE_ROUTERS: 5,
-    P.MANAGE_IP_POOLS: 5,
-    P.PING_TEST: 5,
     P.SEND_SMS: 6,
     # Guarded as widget visibility on the dashboard (core/tests/test_views.py).
     P.DASHBOARD_CUSTOMER_WIDGETS: 3,
