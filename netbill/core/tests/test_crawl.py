@@ -78,7 +78,10 @@ def _bump_sequences():
             if not model.__module__.startswith("netbill."):
                 continue
             table = model._meta.db_table
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            pk = model._meta.pk
+            if not pk.get_internal_type().endswith("AutoField"):
+                continue
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
             seq = cursor.fetchone()[0]
             if seq:
                 cursor.execute("SELECT setval(%s, %s, false)", [seq, FOREIGN_BASE + 1])
