@@ -3,6 +3,7 @@ GET lists the results in the caller's scope."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from netbill.core import permissions as P
@@ -51,7 +52,7 @@ class PingRequestSerializer(serializers.Serializer):
     def validate(self, attrs):
         if len([k for k in ("address", "customer", "router") if attrs.get(k)]) != 1:
             raise serializers.ValidationError(
-                "Give one address, one customer or one router to ping."
+                _("Give one address, one customer or one router to ping.")
             )
         return attrs
 
