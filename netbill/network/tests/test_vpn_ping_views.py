@@ -134,6 +134,10 @@ def test_customer_page_has_a_ping_button_that_pings_it(client, world):
     result = PingResult.objects.get()
     assert (result.customer, result.target, result.received) == (customer, "127.0.0.13", 4)
     assert response["Location"] == reverse("network:ping_result", args=[result.pk])
+    # the NOC troubleshoots connections: it has the button too (a tool, not an action)
+    client.force_login(world.noc)
+    page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert 'data-tool="ping"' in page
 
 
 def test_ping_button_without_an_address_explains_on_the_customer_page(client, world):
