@@ -50,6 +50,8 @@ def test_package_gets_profile_and_fup_pool_in_the_panel(client, world, network):
     assert response.status_code == 302, response.content.decode()[:2000]
     package = MasterPackage.objects.get(name="Fiber 30M")
     assert (package.pppoe_profile, package.fup_pool) == (network["profile"], network["fup"])
+    page = client.get(reverse("catalog:package_detail", args=[package.pk])).content.decode()
+    assert 'data-testid="package-profile">Home<' in page
     # the edit form offers the ISP's profiles and only its IPv4 customer pools for FUP
     form = client.get(reverse("catalog:package_edit", args=[package.pk])).context["form"]
     assert list(form.fields["pppoe_profile"].queryset) == [network["profile"]]
