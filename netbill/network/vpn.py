@@ -311,7 +311,11 @@ def routeros_commands(account: VpnAccount) -> str:
     """RouterOS 7 commands that bring the tunnel up on the router."""
     server_key = (getattr(settings, "VPN_SERVER_PUBLIC_KEY", "") or "").strip()
     server_address = (getattr(settings, "VPN_SERVER_ADDRESS", "") or "").strip()
-    host, port = parse_endpoint(account.server_endpoint or settings.VPN_SERVER_ENDPOINT)
+    endpoint = account.server_endpoint or getattr(settings, "VPN_SERVER_ENDPOINT", "")
+    try:
+        host, port = parse_endpoint(endpoint)
+    except ValueError:  # shown as written; the page warns about the server settings
+        host, port = endpoint, DEFAULT_PORT
     networks = _pool_networks(account)
     address = ipaddress.IPv4Address(account.tunnel_address)
     home = next((n for n in networks if address in n), networks[0])

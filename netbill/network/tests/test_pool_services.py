@@ -11,9 +11,9 @@ from netbill.core.models import ActivityLog, OutboxMessage
 from netbill.core.outbox import outbox_drain
 from netbill.core.testing import db_state, make_customer
 from netbill.customers.models import Customer
-from netbill.network import services
+from netbill.network import pools, services
 from netbill.network.models import IpPool, PoolKind, PppoeProfile
-from netbill.network.selectors import pool_usage
+from netbill.network.selectors import _used_addresses_python, pool_usage
 from netbill.radius.models import RadAcct, RadReply
 from netbill.radius.sync import sync_customer
 
@@ -297,3 +297,6 @@ def test_utilisation_counts_open_sessions_and_static_ips_once(world, other_world
     usage = pool_usage(world.tenant.pk, [pool, v6, statics])
 
     assert usage == {pool.pk: 2, v6.pk: 2, statics.pk: 1}
+    # the SQLite demo's Python count agrees with PostgreSQL's (addresses only)
+    intervals = [(p.version, pools.parse_ranges(p.ranges, p.version)) for p in (pool, v6, statics)]
+    assert _used_addresses_python(world.tenant.pk, intervals) == [2, 1, 1]
