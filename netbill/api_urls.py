@@ -20,6 +20,9 @@ from netbill.ledger.api.views import (
     ResellerAccountViewSet,
 )
 from netbill.network.api.routers import RouterViewSet
+from netbill.network.api.ping import PingViewSet
+from netbill.network.api.pools import IpPoolViewSet, PppoeProfileViewSet
+from netbill.network.api.vpn import VpnAccountViewSet
 from netbill.payments.api.views import (
     CardBatchViewSet,
     CardDistributorViewSet,
@@ -42,6 +45,11 @@ router.register("operator-packages", OperatorPackageViewSet, basename="operator-
 router.register("billing-profiles", BillingProfileViewSet, basename="billing-profile")
 router.register("vat-profiles", VatProfileViewSet, basename="vat-profile")
 router.register("customers", CustomerViewSet, basename="customer")
+# --- network (issue 5): pools, profiles, VPN, ping
+router.register("ip-pools", IpPoolViewSet, basename="ip-pool")
+router.register("pppoe-profiles", PppoeProfileViewSet, basename="pppoe-profile")
+router.register("vpn-accounts", VpnAccountViewSet, basename="vpn-account")
+router.register("ping", PingViewSet, basename="ping")
 # --- money (issue 4)
 router.register("bills", BillViewSet, basename="bill")
 router.register("billing-runs", BillingRunViewSet, basename="billing-run")

@@ -232,6 +232,15 @@ RADIUS_COA_TIMEOUT = float(os.environ.get("RADIUS_COA_TIMEOUT", "2"))
 RADIUS_COA_RETRIES = int(os.environ.get("RADIUS_COA_RETRIES", "2"))
 RADIUS_COA_SOURCE_ADDRESS = os.environ.get("RADIUS_COA_SOURCE_ADDRESS", "")
 
+# Network: the WireGuard server routers behind NAT dial (docs/network.md, "VPN accounts"),
+# and the ping test.
+VPN_SERVER_PUBLIC_KEY = os.environ.get("VPN_SERVER_PUBLIC_KEY", "")
+VPN_SERVER_ENDPOINT = os.environ.get("VPN_SERVER_ENDPOINT", "")  # host:port
+VPN_SERVER_ADDRESS = os.environ.get("VPN_SERVER_ADDRESS", "")  # the server's tunnel address
+PING_BINARY = os.environ.get("PING_BINARY", "")  # default: `ping` on the PATH
+PING_COUNT = int(os.environ.get("PING_COUNT", "4"))
+PING_DEADLINE_SECONDS = int(os.environ.get("PING_DEADLINE_SECONDS", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

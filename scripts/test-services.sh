@@ -3,7 +3,8 @@
 #   PostgreSQL on 127.0.0.1:5432 with role/database netbill (password netbill),
 #   Redis on 127.0.0.1:6379, Debian's Chromium for the browser tests, the libraries
 #   WeasyPrint needs for invoice PDFs, and FreeRADIUS (the RADIUS tests start their own
-#   server from deploy/freeradius on free loopback ports; the system service is not used).
+#   server from deploy/freeradius on free loopback ports; the system service is not used),
+#   and `ping` (iputils) for the ping test.
 # Idempotent: safe to run any number of times. Installs with apt only what is missing
 # (one `apt-get update` at most). Needs root, or sudo, for installing/starting services.
 set -euo pipefail
@@ -190,8 +191,19 @@ ensure_freeradius() {
     echo "freeradius: ok ($(freeradius -v 2>/dev/null | sed -n 's/^radiusd: //p' | head -1))"
 }
 
+# ---------------------------------------------------------------------- ping
+# The ping test (netbill/network/ping.py) runs the system ping against 127.0.0.1.
+ensure_ping() {
+    if ! command -v ping >/dev/null 2>&1; then
+        apt_install iputils-ping
+    fi
+    command -v ping >/dev/null 2>&1 || die "ping still missing after installing iputils-ping"
+    echo "ping: ok ($(ping -V 2>&1 | head -1))"
+}
+
 ensure_postgres
 ensure_redis
 ensure_chromium
 ensure_pdf_libs
 ensure_freeradius
+ensure_ping

@@ -75,13 +75,26 @@ class MasterPackageForm(ServiceModelForm):
             "fup_limit_gb",
             "fup_download_kbps",
             "fup_upload_kbps",
+            "fup_pool",
+            "pppoe_profile",
             "is_active",
         ]
         help_texts = {
             "download_kbps": _("1 Mbps = 1024 kbps."),
             "fup_limit_gb": _("Leave empty for no Fair Usage Policy."),
             "fup_download_kbps": _("The speed after the FUP limit is reached."),
+            "pppoe_profile": _("Its IPv4 / IPv6 pools are given to the package's customers."),
         }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from netbill.network.models import PppoeProfile
+        from netbill.network.selectors import pool_choices
+
+        self.fields["pppoe_profile"].queryset = PppoeProfile.objects.visible_to(user).order_by(
+            "name"
+        )
+        self.fields["fup_pool"].queryset = pool_choices(user, version=4)
 
 
 def reseller_choices(user):

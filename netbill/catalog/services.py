@@ -42,16 +42,22 @@ VAT_FIELDS = {"name", "rate", "is_active"}
 
 
 def _check_fup(package: MasterPackage) -> None:
-    """A FUP limit needs both FUP speeds; each missing one is named."""
-    if not package.fup_limit_gb:
-        return
+    """A FUP limit needs both FUP speeds; each missing one is named.  The FUP pool is an
+    IPv4 pool for customers (its name becomes the customers' ``Framed-Pool``)."""
     errors = {}
-    if not package.fup_download_kbps:
-        errors["fup_download_kbps"] = _(
-            "Give the FUP download speed for a package with a FUP limit."
-        )
-    if not package.fup_upload_kbps:
-        errors["fup_upload_kbps"] = _("Give the FUP upload speed for a package with a FUP limit.")
+    if package.fup_pool_id is not None:
+        pool = package.fup_pool
+        if pool.version != 4 or pool.kind != "customer":
+            errors["fup_pool"] = _("Choose an IPv4 pool for customers.")
+    if package.fup_limit_gb:
+        if not package.fup_download_kbps:
+            errors["fup_download_kbps"] = _(
+                "Give the FUP download speed for a package with a FUP limit."
+            )
+        if not package.fup_upload_kbps:
+            errors["fup_upload_kbps"] = _(
+                "Give the FUP upload speed for a package with a FUP limit."
+            )
     if errors:
         raise ValidationError(errors)
 

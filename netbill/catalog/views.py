@@ -141,6 +141,9 @@ class PackageFormView(ServiceFormView):
     title_create = gettext_lazy("New master package")
     title_edit = gettext_lazy("Edit master package")
 
+    def get_form(self, obj, data=None):
+        return self.form_class(data, instance=obj, user=self.request.user)
+
     def save(self, obj, data):
         if obj is None:
             return services.master_package_create(actor=self.request.user, **data)

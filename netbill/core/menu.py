@@ -51,6 +51,10 @@ MENU = [
     (_("Billing profiles"), "catalog:billing_profiles", P.MANAGE_CATALOG),
     (_("VAT profiles"), "catalog:vat_profiles", P.MANAGE_CATALOG),
     (_("Routers"), "network:routers", P.VIEW_ROUTERS),
+    (_("IP pools"), "network:pool_list", P.MANAGE_IP_POOLS),
+    (_("PPPoE profiles"), "network:profile_list", P.MANAGE_IP_POOLS),
+    (_("VPN accounts"), "network:vpn_list", P.MANAGE_ROUTERS),
+    (_("Ping test"), "network:ping", P.PING_TEST),
     (
         _("Staff"),
         "accounts:staff",

@@ -94,6 +94,18 @@ class CustomerForm(CustomFieldsMixin, forms.Form):
     )
     static_ip = forms.GenericIPAddressField(label=_("Static IP"), required=False)
     mac_address = forms.CharField(label=_("MAC address"), max_length=17, required=False)
+    mac_binding = forms.BooleanField(
+        label=_("Bind to MAC"),
+        required=False,
+        help_text=_("Accept logins only from this MAC address."),
+    )
+    simultaneous_use = forms.IntegerField(
+        label=_("Simultaneous sessions"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text=_("How many sessions may be online at once (default 1)."),
+    )
     custom_price = forms.DecimalField(
         label=_("Custom price"),
         required=False,
@@ -119,6 +131,8 @@ class CustomerForm(CustomFieldsMixin, forms.Form):
                     "vat_profile": instance.vat_profile_id,
                     "static_ip": instance.static_ip,
                     "mac_address": instance.mac_address,
+                    "mac_binding": instance.mac_binding,
+                    "simultaneous_use": instance.simultaneous_use,
                     "custom_price": instance.custom_price,
                     "suspend_date": instance.suspend_date,
                 },
@@ -158,6 +172,8 @@ class CustomerForm(CustomFieldsMixin, forms.Form):
         }
         if data.get("static_ip") == "":
             data["static_ip"] = None
+        if data.get("simultaneous_use") is None:
+            data.pop("simultaneous_use", None)
         if self.instance is not None and not data.get("password"):
             data.pop("password", None)
         if "owner" in data and data["owner"] is None:

@@ -7,6 +7,7 @@ activity log, and records side effects (welcome / status SMS) in the outbox.
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 from decimal import Decimal
@@ -28,6 +29,7 @@ from netbill.core.scope import in_scope
 from netbill.customers.choices import CUSTOMER_TYPE_RULES, ConnectionType, CustomerStatus
 from netbill.customers.fields import clean_custom_fields
 from netbill.customers.models import Customer, CustomerStatusChange, Zone
+from netbill.network.services import static_ip_conflict
 from netbill.radius.services import on_customer_change
 
 EDITABLE_FIELDS = {
@@ -50,6 +52,7 @@ EDITABLE_FIELDS = {
     "expires_at",
 }
 PASSWORD_ALPHABET = string.ascii_lowercase + string.digits
+MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}$")
 
 
 def generate_password(length: int = 8) -> str:
@@ -141,6 +144,14 @@ def _check_catalog(customer: Customer, errors: dict) -> None:
         errors["static_ip"] = [_("A static IP customer needs its IP address.")]
 
 
+def _static_ip_unchanged(customer: Customer) -> bool:
+    """An edit that keeps the static IP is not refused for a pool made around it later."""
+    return bool(
+        customer.pk
+        and Customer.objects.filter(pk=customer.pk, static_ip=customer.static_ip).exists()
+    )
+
+
 def _validate(customer: Customer) -> None:
     errors: dict[str, list[str]] = {}
     try:
@@ -171,6 +182,24 @@ def _validate(customer: Customer) -> None:
         if clash.exists():
             errors["static_ip"] = [
                 _("%(ip)s is already assigned to another customer.") % {"ip": customer.static_ip}
+            ]
+        elif not _static_ip_unchanged(customer):
+            pool = static_ip_conflict(customer.tenant_id, customer.static_ip)
+            if pool is not None:
+                errors["static_ip"] = [
+                    _(
+                        "%(ip)s is inside the IP pool “%(pool)s”: a static IP must be outside "
+                        "every pool, or the router could give it to someone else."
+                    )
+                    % {"ip": customer.static_ip, "pool": pool}
+                ]
+    if customer.mac_binding and "mac_address" not in errors:
+        if not customer.mac_address:
+            errors["mac_address"] = [_("Give the MAC address to bind the login to.")]
+        elif not MAC_RE.match(customer.mac_address.strip()):
+            errors["mac_address"] = [
+                _("%(mac)s is not a MAC address (like AA:BB:CC:DD:EE:FF).")
+                % {"mac": customer.mac_address}
             ]
     if errors:
         raise ValidationError(errors)

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from netbill.core.models import TenantOwned
+from netbill.core.scope import visible_owner_ids
 
 
 class RouterStatus(models.TextChoices):
@@ -187,9 +188,8 @@ class VpnAccount(TenantOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "tunnel_address"], name="vpnaccount_unique_address"
-            ),
+            # One WireGuard server for the installation: an address is unique across ISPs.
+            models.UniqueConstraint(fields=["tunnel_address"], name="vpnaccount_unique_address"),
         ]
         verbose_name = _("VPN account")
 
@@ -220,3 +220,14 @@ class PingResult(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("ping result")
+
+    def __str__(self):
+        return f"ping {self.target} {self.received}/{self.sent}"
+
+    @classmethod
+    def scope_filter(cls, qs, user):
+        """Tenant-wide roles see every ping; a reseller and its managers see the pings of
+        their own customers only."""
+        owners = visible_owner_ids(user)
+        return qs if owners is None else qs.filter(customer__owner_id__in=owners)

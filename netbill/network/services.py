@@ -7,9 +7,12 @@ panel, the API, the spreadsheet upload and the tests.
 
 from __future__ import annotations
 
+import ipaddress
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 
 from netbill.core import permissions as P
@@ -18,7 +21,8 @@ from netbill.core.permissions import require
 from netbill.core.services import apply_changes, save_audited, validate_object
 from netbill.network import pools
 from netbill.network.defaults import SUSPENDED_POOL
-from netbill.network.models import IpPool, PoolKind, PppoeProfile
+from netbill.network.models import IpPool, IpVersion, PoolKind, PppoeProfile, VpnAccount
+from netbill.network.selectors import addresses_in
 
 POOL_FIELDS = {"name", "version", "ranges", "kind", "address_list", "description"}
 PROFILE_FIELDS = {
@@ -31,6 +35,15 @@ PROFILE_FIELDS = {
     "only_one",
     "description",
 }
+# MikroTik rate limit: rx/tx [burst rx/tx [threshold rx/tx [time rx/tx [priority [min rx/tx]]]]]
+_RATE = r"\d+(?:\.\d+)?[kKmMgG]?"
+_PAIR = rf"{_RATE}(?:/{_RATE})?"
+RATE_LIMIT_RE = re.compile(
+    rf"^{_PAIR}(?:\s+{_PAIR}(?:\s+{_PAIR}(?:\s+\d+[sm]?(?:/\d+[sm]?)?"
+    rf"(?:\s+[1-8](?:\s+{_PAIR})?)?)?)?)?$"
+)
+# RouterOS and RADIUS carry the pool name as is; a comma or quote would break the push.
+POOL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@-]*$")
 
 
 def ensure_suspended_pool(tenant) -> IpPool:
@@ -43,13 +56,35 @@ def ensure_suspended_pool(tenant) -> IpPool:
     return pool
 
 
+# --- pools -----------------------------------------------------------------------------------
+
+
 def _lock_pools(tenant_id: int) -> list[IpPool]:
     """All pools of the tenant, locked: two pools saved at once cannot both miss the overlap."""
     return list(IpPool.objects.select_for_update().filter(tenant_id=tenant_id).order_by("pk"))
 
 
 def _check_pool(pool: IpPool, others: list[IpPool]) -> None:
-    intervals = pools.parse_ranges(pool.ranges, pool.version)
+    """Ranges parse, fit the pool's purpose, overlap no other pool of the ISP and hold no
+    customer's static IP.  Sets the pool's size and its normalised ranges."""
+    errors: dict[str, list[str]] = {}
+    if pool.name and not POOL_NAME_RE.match(pool.name):
+        errors["name"] = [_("Use letters, digits, spaces and . _ @ - only (RouterOS pool names).")]
+    if pool.kind in (PoolKind.SUSPENDED, PoolKind.VPN) and pool.version != IpVersion.V4:
+        errors["version"] = [_("The %(kind)s pool is IPv4.") % {"kind": pool.get_kind_display()}]
+    try:
+        intervals = pools.parse_ranges(pool.ranges, pool.version)
+        _check_overlap(pool, intervals, others)
+        _check_static_ips(pool, intervals)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    pool.size = pools.size(intervals)
+    pool.ranges = pools.normalise(pool.ranges, pool.version)
+
+
+def _check_overlap(pool: IpPool, intervals, others: list[IpPool]) -> None:
     for other in others:
         if other.pk == pool.pk or other.version != pool.version:
             continue
@@ -65,9 +100,6 @@ def _check_pool(pool: IpPool, others: list[IpPool]) -> None:
                     ]
                 }
             )
-    _check_static_ips(pool, intervals)
-    pool.size = pools.size(intervals)
-    pool.ranges = ", ".join(pools._split(pool.ranges))
 
 
 def _check_static_ips(pool: IpPool, intervals) -> None:
@@ -76,29 +108,75 @@ def _check_static_ips(pool: IpPool, intervals) -> None:
 
     taken = Customer.objects.filter(
         tenant_id=pool.tenant_id, deleted_at__isnull=True, static_ip__isnull=False
-    ).values_list("static_ip", "username")
-    for ip, username in taken.iterator():
-        if (":" in ip) == (pool.version == 6) and pools.contains(intervals, ip):
+    )
+    clash = addresses_in(taken, "static_ip", intervals, pool.version)
+    if clash:
+        ip, username = clash[0]
+        raise ValidationError(
+            {
+                "ranges": [
+                    _("%(ip)s is the static IP of customer %(user)s.")
+                    % {"ip": ip, "user": username}
+                ]
+            }
+        )
+
+
+def _vpn_addresses_in(tenant_id: int, intervals) -> list[str]:
+    addresses = VpnAccount.objects.filter(tenant_id=tenant_id).values_list(
+        "tunnel_address", flat=True
+    )
+    return [a for a in addresses if pools.contains(intervals, a)]
+
+
+def _check_vpn_addresses(pool: IpPool, before: dict) -> None:
+    """A VPN pool keeps the tunnel addresses its routers already have."""
+    if before["kind"] != PoolKind.VPN:
+        return
+    held = _vpn_addresses_in(pool.tenant_id, pools.parse_ranges(before["ranges"], 4))
+    if not held:
+        return
+    if pool.kind != PoolKind.VPN:
+        raise ValidationError({"kind": [_("Routers' VPN accounts use addresses of this pool.")]})
+    intervals = pools.parse_ranges(pool.ranges, pool.version)
+    for address in held:
+        if not pools.contains(intervals, address):
             raise ValidationError(
                 {
                     "ranges": [
-                        _("%(ip)s is the static IP of customer %(user)s.")
-                        % {"ip": ip, "user": username}
+                        _("%(ip)s is the tunnel address of a router's VPN account.")
+                        % {"ip": address}
                     ]
                 }
             )
 
 
-def static_ip_conflict(tenant_id: int, ip: str) -> str | None:
-    """The name of the pool that contains ``ip`` (a static IP must lie outside every pool)."""
-    version = 6 if ":" in ip else 4
-    for pool in IpPool.objects.filter(tenant_id=tenant_id, version=version):
-        try:
-            if pools.contains(pools.parse_ranges(pool.ranges, pool.version), ip):
-                return pool.name
-        except ValidationError:
-            continue
-    return None
+def _profiles_using(pool: IpPool):
+    return PppoeProfile.objects.filter(Q(pool_v4=pool) | Q(pool_v6=pool))
+
+
+def _packages_using(pool: IpPool):
+    from netbill.catalog.models import MasterPackage
+
+    return MasterPackage.objects.filter(
+        Q(pppoe_profile__pool_v4=pool) | Q(pppoe_profile__pool_v6=pool) | Q(fup_pool=pool)
+    ).distinct()
+
+
+def _check_in_use(pool: IpPool, before: dict) -> None:
+    """A pool that profiles or packages use keeps its IP version and its purpose."""
+    if before["version"] == pool.version and before["kind"] == pool.kind:
+        return
+    from netbill.catalog.models import MasterPackage
+
+    if _profiles_using(pool).exists() or MasterPackage.objects.filter(fup_pool=pool).exists():
+        if before["version"] != pool.version:
+            raise ValidationError(
+                {"version": [_("PPPoE profiles or packages use this pool with its IP version.")]}
+            )
+        raise ValidationError(
+            {"kind": [_("PPPoE profiles or packages use this pool for customers.")]}
+        )
 
 
 def pool_create(*, actor, **data) -> IpPool:
@@ -115,7 +193,8 @@ def pool_create(*, actor, **data) -> IpPool:
 
 
 def pool_update(*, actor, pool: IpPool, **data) -> IpPool:
-    """Change a pool.  The suspended pool keeps its name and purpose."""
+    """Change a pool.  The suspended pool keeps its name and purpose; a renamed pool gets
+    its customers' ``Framed-Pool`` rewritten."""
     require(actor, P.MANAGE_IP_POOLS, pool)
     with transaction.atomic():
         others = _lock_pools(pool.tenant_id)
@@ -133,23 +212,61 @@ def pool_update(*, actor, pool: IpPool, **data) -> IpPool:
             raise ValidationError({"kind": [_("The ISP already has its suspended pool.")]})
         apply_changes(pool, data, POOL_FIELDS)
         validate_object(pool, lambda p: _check_pool(p, others))
-        return save_audited(actor=actor, obj=pool, action="ip_pool.update", before=before)
+        _check_in_use(pool, before)
+        _check_vpn_addresses(pool, before)
+        pool = save_audited(actor=actor, obj=pool, action="ip_pool.update", before=before)
+        if before["name"] != pool.name:
+            packages = list(_packages_using(pool))
+            if packages:
+                from netbill.radius.services import resync_packages
+
+                resync_packages(packages, reason="ip_pool.update")
+        return pool
 
 
 def pool_delete(*, actor, pool: IpPool) -> None:
-    """Delete a pool no profile or package uses; the suspended pool cannot be deleted."""
+    """Delete a pool no profile, package or VPN account uses; the suspended pool cannot be
+    deleted."""
     require(actor, P.MANAGE_IP_POOLS, pool)
     if pool.is_protected:
         raise ValidationError({"pool": [_("The suspended pool cannot be deleted.")]})
     with transaction.atomic():
+        pool = IpPool.objects.select_for_update().get(pk=pool.pk)
+        if pool.kind == PoolKind.VPN and _vpn_addresses_in(
+            pool.tenant_id, pools.parse_ranges(pool.ranges, pool.version)
+        ):
+            raise ValidationError(
+                {"pool": [_("Routers' VPN accounts use addresses of this pool.")]}
+            )
         before = snapshot(pool)
+        pk = pool.pk
         try:
-            pool.delete()
+            with transaction.atomic():
+                pool.delete()
         except ProtectedError as exc:
             raise ValidationError(
                 {"pool": [_("This pool is used by a PPPoE profile or a package.")]}
             ) from exc
+        pool.pk = pk
         audit_record(actor=actor, action="ip_pool.delete", obj=pool, before=before)
+
+
+def static_ip_conflict(tenant_id: int, ip: str) -> str | None:
+    """The name of the pool that contains ``ip`` (a static IP must lie outside every pool)."""
+    try:
+        version = pools.version_of(str(ip))
+    except ValueError:
+        return None
+    for pool in IpPool.objects.filter(tenant_id=tenant_id, version=version).order_by("name"):
+        try:
+            if pools.contains(pools.parse_ranges(pool.ranges, pool.version), str(ip)):
+                return pool.name
+        except ValidationError:
+            continue
+    return None
+
+
+# --- PPPoE profiles --------------------------------------------------------------------------
 
 
 def _check_profile(profile: PppoeProfile) -> None:
@@ -162,6 +279,28 @@ def _check_profile(profile: PppoeProfile) -> None:
         pool = getattr(profile, field)
         if pool is not None and pool.kind != PoolKind.CUSTOMER and field not in errors:
             errors[field] = [_("Choose a pool for customers.")]
+    rate = (profile.rate_limit or "").strip()
+    profile.rate_limit = rate
+    if rate and not RATE_LIMIT_RE.match(rate):
+        errors["rate_limit"] = [
+            _("%(value)s is not a MikroTik rate limit (e.g. 5M/10M or 512k/2M 1M/4M).")
+            % {"value": rate}
+        ]
+    servers = [s.strip() for s in re.split(r"[,\s]+", profile.dns_server or "") if s.strip()]
+    bad = []
+    for server in servers:
+        try:
+            ipaddress.ip_address(server)
+        except ValueError:
+            bad.append(server)
+    if bad:
+        errors["dns_server"] = [
+            _("%(value)s is not an IP address.") % {"value": ", ".join(bad)},
+        ]
+    elif len(servers) > 2:
+        errors["dns_server"] = [_("Give at most two DNS servers.")]
+    else:
+        profile.dns_server = ",".join(servers)
     if errors:
         raise ValidationError(errors)
 
@@ -190,9 +329,11 @@ def profile_update(*, actor, profile: PppoeProfile, **data) -> PppoeProfile:
         if before.get("pool_v4") != profile.pool_v4_id or before.get("pool_v6") != (
             profile.pool_v6_id
         ):
-            from netbill.radius.services import resync_packages
+            packages = list(profile.packages.all())
+            if packages:
+                from netbill.radius.services import resync_packages
 
-            resync_packages(profile.packages.all(), reason="pppoe_profile.update")
+                resync_packages(packages, reason="pppoe_profile.update")
         return profile
 
 
@@ -201,10 +342,13 @@ def profile_delete(*, actor, profile: PppoeProfile) -> None:
     require(actor, P.MANAGE_IP_POOLS, profile)
     with transaction.atomic():
         before = snapshot(profile)
+        pk = profile.pk
         try:
-            profile.delete()
+            with transaction.atomic():
+                profile.delete()
         except ProtectedError as exc:
             raise ValidationError(
                 {"profile": [_("Packages use this profile; move them to another first.")]}
             ) from exc
+        profile.pk = pk
         audit_record(actor=actor, action="pppoe_profile.delete", obj=profile, before=before)

@@ -1,7 +1,10 @@
-from django.urls import path  # noqa: F401
+from netbill.network import urls_pools
 
 from netbill.network.routers_urls import urlpatterns as router_urls
 
 app_name = "network"
 
-urlpatterns: list = [*router_urls]
+urlpatterns: list = [
+    *router_urls,
+    *urls_pools.urlpatterns,  # pool_, profile_, vpn_, ping_
+]

@@ -10,6 +10,7 @@ from netbill.catalog.models import BillingProfile, MasterPackage, OperatorPackag
 from netbill.core.api.fields import ScopedPrimaryKeyRelatedField, request_user
 from netbill.core.choices import RESELLER_ROLES
 from netbill.core.scope import visible_owner_ids
+from netbill.network.models import IpPool, PppoeProfile
 
 
 def reseller_field(**kwargs):
@@ -21,6 +22,18 @@ def reseller_field(**kwargs):
 
 class MasterPackageSerializer(serializers.ModelSerializer):
     speed_label = serializers.CharField(read_only=True)
+    pppoe_profile = ScopedPrimaryKeyRelatedField(
+        queryset=PppoeProfile.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The PPPoE profile whose pools the package's customers get.",
+    )
+    fup_pool = ScopedPrimaryKeyRelatedField(
+        queryset=IpPool.objects.filter(kind="customer", version=4),
+        required=False,
+        allow_null=True,
+        help_text="Optional IPv4 pool for customers while in FUP.",
+    )
 
     class Meta:
         model = MasterPackage
@@ -35,6 +48,8 @@ class MasterPackageSerializer(serializers.ModelSerializer):
             "fup_limit_gb",
             "fup_download_kbps",
             "fup_upload_kbps",
+            "fup_pool",
+            "pppoe_profile",
             "is_active",
             "created_at",
         ]

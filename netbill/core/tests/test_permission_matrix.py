@@ -547,8 +547,6 @@ for _module in APP_MODULES:
 
 # Keys that guard capabilities still to be built; each names the issue that will guard it.
 NOT_YET_GUARDED = {
-    P.MANAGE_IP_POOLS: 5,
-    P.PING_TEST: 5,
     P.SEND_SMS: 6,
     # Guarded as widget visibility on the dashboard (core/tests/test_views.py).
     P.DASHBOARD_CUSTOMER_WIDGETS: 3,

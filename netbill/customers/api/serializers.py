@@ -99,6 +99,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "zone_name",
             "static_ip",
             "mac_address",
+            "mac_binding",
+            "simultaneous_use",
             "price",
             "custom_price",
             "expires_at",
@@ -158,6 +160,12 @@ class _CustomerFieldsMixin(serializers.Serializer):
     national_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
     static_ip = serializers.IPAddressField(required=False, allow_null=True)
     mac_address = serializers.CharField(max_length=17, required=False, allow_blank=True)
+    mac_binding = serializers.BooleanField(
+        required=False, help_text="Accept logins only from mac_address (Calling-Station-Id)."
+    )
+    simultaneous_use = serializers.IntegerField(
+        required=False, min_value=1, max_value=100, help_text="Sessions allowed at once."
+    )
     custom_price = money_field(required=False, allow_null=True)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
     suspend_date = serializers.DateField(required=False, allow_null=True)
