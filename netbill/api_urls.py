@@ -19,9 +19,9 @@ from netbill.ledger.api.views import (
     ExpenseViewSet,
     ResellerAccountViewSet,
 )
-from netbill.network.api.routers import RouterViewSet
 from netbill.network.api.ping import PingViewSet
 from netbill.network.api.pools import IpPoolViewSet, PppoeProfileViewSet
+from netbill.network.api.routers import RouterViewSet
 from netbill.network.api.vpn import VpnAccountViewSet
 from netbill.payments.api.views import (
     CardBatchViewSet,

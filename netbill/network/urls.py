@@ -1,5 +1,4 @@
 from netbill.network import urls_pools
-
 from netbill.network.routers_urls import urlpatterns as router_urls
 
 app_name = "network"
