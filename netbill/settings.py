@@ -169,6 +169,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind": name each choice set after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "PoolKindEnum": "netbill.network.models.PoolKind",
+        "NasRequestKindEnum": "netbill.radius.models.NasRequestKind",
+    },
 }
 
 # Background work.  With REDIS_URL set, Celery uses Redis; without it (the demo) a

@@ -27,6 +27,12 @@ rm -f var/demo.sqlite3 var/demo.sqlite3-journal var/demo.sqlite3-wal var/demo.sq
 rm -rf var/broker
 mkdir -p var/broker/out var/broker/processed var/broker/control var/media
 
+# The demo's router: a fake MikroTik RouterOS API on loopback (the seeded "Core router").
+export DEMO_ROUTER_PORT="${DEMO_ROUTER_PORT:-18728}"
+"$PY" -m netbill.network.fake_routeros --port "$DEMO_ROUTER_PORT" --user admin --password admin \
+    --demo >> var/router.log 2>&1 &
+router_pid=$!
+
 "$PY" manage.py migrate --noinput
 "$PY" manage.py collectstatic --noinput -v0
 "$PY" manage.py seed_demo
@@ -45,7 +51,11 @@ stop_worker() {
         wait "$worker_pid" 2>/dev/null || true
     fi
 }
-trap stop_worker EXIT
+stop_all() {
+    stop_worker
+    kill -TERM "$router_pid" 2>/dev/null || true
+}
+trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

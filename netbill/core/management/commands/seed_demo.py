@@ -649,6 +649,21 @@ class DemoBuilder:
         )
         for package in self.packages.values():
             master_package_update(actor=admin, package=package, pppoe_profile=profile)
+        # The router `make demo` runs beside the web app: a fake RouterOS API on loopback
+        # (netbill/network/fake_routeros.py), so Test Connection, status, import and push
+        # work in the demo.  It is also the NAS of the seeded sessions.
+        from netbill.network.routers import router_create
+
+        router_create(
+            actor=admin,
+            name="Core router",
+            host="127.0.0.1",
+            api_port=int(os.environ.get("DEMO_ROUTER_PORT", "18728")),
+            api_username="admin",
+            api_password="admin",
+            radius_secret="demo-radius-secret",
+            description="Demo: the fake RouterOS API that make demo starts",
+        )
 
     def _sessions(self) -> list[str]:
         """Accounting as FreeRADIUS would have written it: most active customers online,
@@ -689,7 +704,7 @@ class DemoBuilder:
                         username=customer.username,
                         acctsessionid=f"{seq:08X}",
                         acctuniqueid=f"demo-{tenant.pk}-{seq}",
-                        nasipaddress="10.0.0.1",
+                        nasipaddress="127.0.0.1",
                         nasporttype="Ethernet",
                         acctstarttime=start,
                         acctupdatetime=stop or now - datetime.timedelta(minutes=rng.randint(0, 4)),
