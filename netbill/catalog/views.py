@@ -37,6 +37,7 @@ from netbill.core import permissions as P
 from netbill.core.choices import Role
 from netbill.core.scope import get_visible_or_404
 from netbill.core.views import PanelMixin, ScopedListView, apply_validation_error
+from netbill.core.views import ServiceFormView as BaseServiceFormView
 
 
 def _count_subquery(queryset, field: str):
@@ -78,60 +79,11 @@ class PackageListView(ScopedListView):
         )
 
 
-class ServiceFormView(PanelMixin, View):
-    """Create (no ``pk``) or edit (``pk``) one catalog object through its service."""
+class ServiceFormView(BaseServiceFormView):
+    """Create or edit one catalog object through its service."""
 
     permission_key = P.MANAGE_CATALOG
-    model = None
-    form_class = None
     template_name = "catalog/form.html"
-    success_url_name = ""
-    title_create = ""
-    title_edit = ""
-
-    def get_object(self):
-        pk = self.kwargs.get("pk")
-        return None if pk is None else get_visible_or_404(self.model, self.request.user, pk=pk)
-
-    def get_form(self, obj, data=None):
-        return self.form_class(data, instance=obj)
-
-    def save(self, obj, data: dict):
-        raise NotImplementedError
-
-    def render_form(self, form, obj, status=200):
-        title = self.title_edit if obj is not None else self.title_create
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "object": obj,
-                "page_title": title,
-                "cancel_url": reverse(self.success_url_name),
-            },
-            status=status,
-        )
-
-    def get(self, request, pk=None):
-        obj = self.get_object()
-        return self.render_form(self.get_form(obj), obj)
-
-    def post(self, request, pk=None):
-        obj = self.get_object()
-        form = self.get_form(obj, request.POST)
-        if form.is_valid():
-            try:
-                saved = self.save(obj, dict(form.cleaned_data))
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, _("“%(name)s” is saved.") % {"name": saved.name})
-                return redirect(self.get_success_url(saved))
-        return self.render_form(form, obj, status=400)
-
-    def get_success_url(self, saved):
-        return reverse(self.success_url_name)
 
 
 class PackageFormView(ServiceFormView):

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -16,6 +17,7 @@ from netbill.core import permissions as P
 from netbill.core.choices import OutboxStatus
 from netbill.core.models import ActivityLog, OutboxMessage
 from netbill.core.outbox import outbox_retry
+from netbill.core.scope import get_visible_or_404
 
 
 class PanelMixin(LoginRequiredMixin):
@@ -194,3 +196,65 @@ def paginate(request, queryset, per_page: int = 50):
 
 def permission_denied(request, exception=None):
     return render(request, "403.html", {"exception": exception}, status=403)
+
+
+class ServiceFormView(PanelMixin, View):
+    """Create (no ``pk``) or edit (``pk``) one object through its service (``save``);
+    disabled form fields are not passed on; the service's errors land on the form."""
+
+    permission_key: str | None = None
+    model = None
+    form_class = None
+    template_name = ""
+    success_url_name = ""
+    title_create = ""
+    title_edit = ""
+
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        return None if pk is None else get_visible_or_404(self.model, self.request.user, pk=pk)
+
+    def get_form(self, obj, data=None):
+        return self.form_class(data, instance=obj)
+
+    def save(self, obj, data: dict):
+        raise NotImplementedError
+
+    def render_form(self, form, obj, status=200):
+        title = self.title_edit if obj is not None else self.title_create
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "object": obj,
+                "page_title": title,
+                "cancel_url": reverse(self.success_url_name),
+            },
+            status=status,
+        )
+
+    def get(self, request, pk=None):
+        obj = self.get_object()
+        return self.render_form(self.get_form(obj), obj)
+
+    def post(self, request, pk=None):
+        obj = self.get_object()
+        form = self.get_form(obj, request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k not in self.disabled(form)}
+            try:
+                saved = self.save(obj, data)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("“%(name)s” is saved.") % {"name": saved.name})
+                return redirect(self.get_success_url(saved))
+        return self.render_form(form, obj, status=400)
+
+    def get_success_url(self, saved):
+        return reverse(self.success_url_name)
+
+    @staticmethod
+    def disabled(form) -> set[str]:
+        return {name for name, field in form.fields.items() if field.disabled}

@@ -15,7 +15,12 @@ from django.views import View
 
 from netbill.core import permissions as P
 from netbill.core.scope import get_visible_or_404
-from netbill.core.views import PanelMixin, ScopedListView, apply_validation_error, paginate
+from netbill.core.views import (
+    PanelMixin,
+    ScopedListView,
+    ServiceFormView,
+    paginate,
+)
 from netbill.network import selectors, services, upload
 from netbill.network.models import IpPool, PppoeProfile
 from netbill.network.pool_forms import PoolForm, ProfileForm, ProfileUploadForm
@@ -37,67 +42,17 @@ class PoolListView(ScopedListView):
         return ctx
 
 
-class _FormView(PanelMixin, View):
-    """Create (no ``pk``) or edit (``pk``) one object through its service."""
+class _FormView(ServiceFormView):
+    """Create (no ``pk``) or edit (``pk``) a pool or profile through its service."""
 
     permission_key = P.MANAGE_IP_POOLS
-    model = None
-    form_class = None
     template_name = "network/form.html"
-    list_url_name = ""
-    title_create = ""
-    title_edit = ""
-
-    def get_object(self):
-        pk = self.kwargs.get("pk")
-        return None if pk is None else get_visible_or_404(self.model, self.request.user, pk=pk)
-
-    def get_form(self, obj, data=None):
-        return self.form_class(data, instance=obj)
-
-    def save(self, obj, data: dict):
-        raise NotImplementedError
-
-    def render_form(self, form, obj, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "object": obj,
-                "page_title": self.title_edit if obj is not None else self.title_create,
-                "cancel_url": reverse(self.list_url_name),
-            },
-            status=status,
-        )
-
-    def get(self, request, pk=None):
-        obj = self.get_object()
-        return self.render_form(self.get_form(obj), obj)
-
-    def post(self, request, pk=None):
-        obj = self.get_object()
-        form = self.get_form(obj, request.POST)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in self.disabled(form)}
-            try:
-                saved = self.save(obj, data)
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, _("“%(name)s” is saved.") % {"name": saved.name})
-                return redirect(self.list_url_name)
-        return self.render_form(form, obj, status=400)
-
-    @staticmethod
-    def disabled(form) -> set[str]:
-        return {name for name, field in form.fields.items() if field.disabled}
 
 
 class PoolFormView(_FormView):
     model = IpPool
     form_class = PoolForm
-    list_url_name = "network:pool_list"
+    success_url_name = "network:pool_list"
     title_create = gettext_lazy("New IP pool")
     title_edit = gettext_lazy("Edit IP pool")
 
@@ -170,7 +125,7 @@ class ProfileListView(PanelMixin, View):
 class ProfileFormView(_FormView):
     model = PppoeProfile
     form_class = ProfileForm
-    list_url_name = "network:profile_list"
+    success_url_name = "network:profile_list"
     title_create = gettext_lazy("New PPPoE profile")
     title_edit = gettext_lazy("Edit PPPoE profile")
 

@@ -73,7 +73,7 @@ class RadReply(_AttributeRow):
         ]
 
 
-class RadGroupCheck(models.Model):
+class _GroupRow(models.Model):
     id = models.BigAutoField(primary_key=True)
     groupname = models.TextField(default="")
     attribute = models.TextField(default="")
@@ -81,26 +81,24 @@ class RadGroupCheck(models.Model):
     value = models.TextField(default="")
 
     class Meta:
-        db_table = "radgroupcheck"
-        indexes = [models.Index(fields=["groupname", "attribute"], name="radgroupcheck_group")]
+        abstract = True
 
     def __str__(self):
         return f"{self.groupname} {self.attribute} {self.op} {self.value}"
 
 
-class RadGroupReply(models.Model):
-    id = models.BigAutoField(primary_key=True)
-    groupname = models.TextField(default="")
-    attribute = models.TextField(default="")
+class RadGroupCheck(_GroupRow):
+    class Meta:
+        db_table = "radgroupcheck"
+        indexes = [models.Index(fields=["groupname", "attribute"], name="radgroupcheck_group")]
+
+
+class RadGroupReply(_GroupRow):
     op = models.CharField(max_length=2, default="=")
-    value = models.TextField(default="")
 
     class Meta:
         db_table = "radgroupreply"
         indexes = [models.Index(fields=["groupname", "attribute"], name="radgroupreply_group")]
-
-    def __str__(self):
-        return f"{self.groupname} {self.attribute} {self.op} {self.value}"
 
 
 class RadUserGroup(models.Model):
