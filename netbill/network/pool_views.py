@@ -159,7 +159,8 @@ class ProfileUploadView(PanelMixin, View):
             {
                 "form": form,
                 "errors": errors,
-                "columns": [str(title) for title, _s in upload.COLUMNS.values()],
+                # The titles as the file must spell them (a file's columns are not translated).
+                "columns": upload.TEMPLATE_ROWS[0],
                 "page_title": _("Upload PPP profiles"),
             },
             status=status,

@@ -133,7 +133,7 @@ def _columns(titles: list[str]) -> tuple[dict[int, str], list[str]]:
         if field is None:
             errors.append(
                 _("Column “%(title)s” is not known. The columns are: %(columns)s.")
-                % {"title": title, "columns": ", ".join(str(c[0]) for c in COLUMNS.values())}
+                % {"title": title, "columns": ", ".join(TEMPLATE_ROWS[0])}
             )
         elif field in seen:
             errors.append(
@@ -144,7 +144,9 @@ def _columns(titles: list[str]) -> tuple[dict[int, str], list[str]]:
             seen[field] = title
             mapping[index] = field
     if "name" not in seen:
-        errors.append(_("The first row must have a “Name” column."))
+        errors.append(
+            _("The first row must have a “%(column)s” column.") % {"column": TEMPLATE_ROWS[0][0]}
+        )
     return mapping, errors
 
 

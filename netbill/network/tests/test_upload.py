@@ -134,7 +134,7 @@ def test_service_errors_come_back_with_row_and_column_and_roll_back(world, pools
     ("file", "message"),
     [
         (csv_file("nom,pool\nx,y\n"), "Column “nom” is not known."),
-        (csv_file("pool,rate\nHome-A,5M\n"), "The first row must have a “Name” column."),
+        (csv_file("pool,rate\nHome-A,5M\n"), "The first row must have a “name” column."),
         (csv_file("name,name\nx,y\n"), "Columns “name” and “name” are both “Name”."),
         (csv_file("name\n"), "The file has no profiles under its title row."),
         (csv_file(""), "The file is empty."),
