@@ -20,6 +20,9 @@ fi
 # environment (it could be a real one).
 unset DATABASE_URL REDIS_URL
 export DEBUG=1
+# No NAS sends accounting updates in the demo: keep its seeded sessions open (the stale
+# session sweep would otherwise close them 20 minutes after seeding).
+export RADIUS_STALE_SESSION_MINUTES="${RADIUS_STALE_SESSION_MINUTES:-525600}"
 
 # Wipe the previous run's data: database (plus any SQLite journal files) and queued
 # broker messages.
