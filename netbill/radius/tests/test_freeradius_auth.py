@@ -23,7 +23,6 @@ from netbill.customers.services import (
 )
 from netbill.network.services import pool_create, profile_create
 from netbill.radius.models import RadPostAuth
-from netbill.radius.services import on_customer_change
 from netbill.radius.testing import reply_attributes
 
 ACCEPT = packet.AccessAccept
@@ -45,7 +44,7 @@ def create(world, username="alice", password="pw-alice-1", **extra):
         name=f"Customer {username}",
         mobile="01711000001",
         package=extra.pop("package", world.package),
-        billing_profile=world.monthly,
+        billing_profile=extra.pop("billing_profile", world.monthly),
         username=username,
         password=password,
         **extra,
@@ -60,6 +59,19 @@ def auth(radius, username, password, **kwargs):
     return reply.code, reply_attributes(reply)
 
 
+def accept(radius, customer, password):
+    """Expect an Access-Accept with no Session-Timeout (a PPPoE customer's billing, not an
+    Expiration, ends its service: docs/network.md); return its attributes."""
+    code, attrs = auth(radius, customer.username, password)
+    assert code == ACCEPT, attrs
+    assert "Session-Timeout" not in attrs
+    return attrs
+
+
+def hotspot(world, **extra):
+    return create(world, customer_type="hotspot", billing_profile=world.daily, **extra)
+
+
 def accept_with_timeout(radius, customer, password):
     """Expect an Access-Accept whose Session-Timeout is the time left before the customer's
     expiry (FreeRADIUS's expiration module caps the session); return the other attributes."""
@@ -72,13 +84,11 @@ def accept_with_timeout(radius, customer, password):
     return attrs
 
 
-def test_new_customer_gets_accept_with_the_package_rate_limit_and_session_up_to_expiry(
-    radius, alpha
-):
+def test_new_customer_gets_accept_with_the_package_rate_limit_and_no_session_limit(radius, alpha):
     customer = create(alpha)
-    assert customer.expires_at is not None
+    assert customer.expires_at is not None  # billed: the expiry is billing's, not RADIUS's
 
-    attrs = accept_with_timeout(radius, customer, "pw-alice-1")
+    attrs = accept(radius, customer, "pw-alice-1")
 
     assert attrs == {"Mikrotik-Rate-Limit": ["10240k/10240k"]}
 
@@ -91,7 +101,7 @@ def test_package_with_a_pppoe_profile_pool_gives_framed_pool(radius, alpha):
     master_package_update(actor=alpha.admin, package=alpha.package, pppoe_profile=profile)
     customer = create(alpha)
 
-    attrs = accept_with_timeout(radius, customer, "pw-alice-1")
+    attrs = accept(radius, customer, "pw-alice-1")
 
     assert attrs == {"Mikrotik-Rate-Limit": ["10240k/10240k"], "Framed-Pool": ["home-pool"]}
 
@@ -104,7 +114,7 @@ def test_static_ip_customer_gets_framed_ip_address_and_no_pool(radius, alpha):
     master_package_update(actor=alpha.admin, package=alpha.package, pppoe_profile=profile)
     customer = create(alpha, customer_type="static_monthly", static_ip="100.64.1.7")
 
-    attrs = accept_with_timeout(radius, customer, "pw-alice-1")
+    attrs = accept(radius, customer, "pw-alice-1")
 
     assert attrs == {
         "Mikrotik-Rate-Limit": ["10240k/10240k"],
@@ -170,17 +180,13 @@ def test_deleted_customer_is_rejected_with_the_reply_message(radius, alpha):
 
 def test_package_change_gives_the_new_rate_limit_on_the_next_request(radius, alpha):
     customer = create(alpha)
-    assert accept_with_timeout(radius, customer, "pw-alice-1") == {
-        "Mikrotik-Rate-Limit": ["10240k/10240k"]
-    }
+    assert accept(radius, customer, "pw-alice-1") == {"Mikrotik-Rate-Limit": ["10240k/10240k"]}
 
     customer = customer_change_package(
         actor=alpha.operator, customer=customer, package=alpha.package2
     )
 
-    assert accept_with_timeout(radius, customer, "pw-alice-1") == {
-        "Mikrotik-Rate-Limit": ["20480k/20480k"]
-    }
+    assert accept(radius, customer, "pw-alice-1") == {"Mikrotik-Rate-Limit": ["20480k/20480k"]}
 
 
 def test_password_change_takes_effect_on_the_next_request(radius, alpha):
@@ -193,7 +199,7 @@ def test_password_change_takes_effect_on_the_next_request(radius, alpha):
 
 
 def test_expiration_written_as_unix_time_rejects_after_the_expiry(radius, alpha):
-    customer = create(alpha)
+    customer = hotspot(alpha)
 
     customer_update(
         actor=alpha.operator, customer=customer, expires_at=timezone.now() - timedelta(minutes=1)
@@ -203,7 +209,7 @@ def test_expiration_written_as_unix_time_rejects_after_the_expiry(radius, alpha)
 
 
 def test_expiration_in_an_hour_caps_the_session_at_that_hour(radius, alpha):
-    customer = create(alpha)
+    customer = hotspot(alpha)
     customer = customer_update(
         actor=alpha.operator,
         customer=customer,
@@ -217,11 +223,7 @@ def test_expiration_in_an_hour_caps_the_session_at_that_hour(radius, alpha):
 
 def test_mac_bound_customer_is_accepted_only_from_its_mac(radius, alpha):
     customer = create(alpha, mac_address="aa-bb-cc-00-11-22")
-    # No customer service sets the binding yet: set the flag, then the credentials sync the
-    # customer services call.
-    customer.mac_binding = True
-    customer.save(update_fields=["mac_binding"])
-    on_customer_change(customer, event="update")
+    customer_update(actor=alpha.operator, customer=customer, mac_binding=True)
 
     good = auth(radius, "alice", "pw-alice-1", Calling_Station_Id="AA:BB:CC:00:11:22")
     other = auth(radius, "alice", "pw-alice-1", Calling_Station_Id="AA:BB:CC:00:11:23")
@@ -355,10 +357,7 @@ def test_ms_chap_login_is_checked_against_the_customer_password(radius, alpha):
 
 def test_simultaneous_use_two_allows_a_second_session_and_refuses_a_third(radius, alpha):
     customer = create(alpha)
-    # No customer service sets the limit yet: set it, then the credentials sync.
-    customer.simultaneous_use = 2
-    customer.save(update_fields=["simultaneous_use"])
-    on_customer_change(customer, event="update")
+    customer_update(actor=alpha.operator, customer=customer, simultaneous_use=2)
     radius.acct("alice", "Start", Acct_Session_Id="s-1")
 
     second = auth(radius, "alice", "pw-alice-1")
